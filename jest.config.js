@@ -1,0 +1,23 @@
+// The suite runs twice: on Express 5 (the default) and on Express 4, by mapping every
+// `require('express')`, the package's own included, to the `express4` alias.
+const base = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/spec'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+};
+
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    { ...base, displayName: 'express5' },
+    {
+      ...base,
+      displayName: 'express4',
+      moduleNameMapper: { '^express$': 'express4' },
+      // Behaviour that does not depend on Express runs once, in the express5 project.
+      testPathIgnorePatterns: ['/spec/(bench|browser|package|stores|segment|transforms/engine)/'],
+    },
+  ],
+};

@@ -1,0 +1,28 @@
+import type { ServerResponse } from 'node:http';
+import { VtexSessionError } from '../errors';
+import type { Logger } from '../options';
+
+/** JSON answers without Express's `res.json`, so the API behaves the same on Express 4 and 5. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
+}
+
+/** Every failure of the API is `{ error: { code, message } }`; an unexpected one is logged, never echoed. */
+export function sendError(res: ServerResponse, error: unknown, logger: Logger): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof VtexSessionError) {
+    res.removeHeader('Set-Cookie');
+    sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+    return;
+  }
+  logger.error('session API failed unexpectedly', { error: (error as Error)?.stack ?? String(error) });
+  res.removeHeader('Set-Cookie');
+  sendJson(res, 500, { error: { code: 'INTERNAL', message: 'the session API failed unexpectedly' } });
+}

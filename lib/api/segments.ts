@@ -1,0 +1,83 @@
+import type { Request, Response } from 'express';
+import { BadRequestError } from '../errors';
+import type { NormalizedOptions } from '../options';
+import { decodeSegment, type SegmentData } from '../segment/codec';
+import { segmentFromData } from '../segment/derive';
+import { SessionManager } from '../session/manager';
+import type { RequestSession } from '../session/request';
+import { sendJson } from './respond';
+
+// Query overrides of `GET /segments`: the tracking fields and the culture, for this answer only.
+const OVERRIDES: Record<string, keyof SegmentData> = {
+  utm_source: 'utm_source',
+  utm_campaign: 'utm_campaign',
+  utmi_campaign: 'utmi_campaign',
+  utmi_cp: 'utmi_campaign',
+  cultureInfo: 'cultureInfo',
+};
+const MAX_OVERRIDE_LENGTH = 256;
+
+function withOverrides(data: Readonly<SegmentData>, query: URLSearchParams): SegmentData {
+  const result: SegmentData = { ...data };
+  for (const [param, field] of Object.entries(OVERRIDES)) {
+    const value = query.get(param);
+    if (value === null) continue;
+    if (value.length > MAX_OVERRIDE_LENGTH) {
+      throw new BadRequestError('VALUE_TOO_LARGE', `${param} is longer than ${MAX_OVERRIDE_LENGTH} characters`);
+    }
+    // An empty override clears the field, as an empty item value clears an item.
+    (result as unknown as Record<string, string | null>)[field] = value === '' ? null : value;
+  }
+  return result;
+}
+
+/** The segment of the default channel, or of the session's channel when it has one. */
+function defaultSegmentData(options: NormalizedOptions, channelId: unknown): Partial<SegmentData> {
+  const channel = (typeof channelId === 'string' && options.channels.get(channelId)) || options.defaultChannel;
+  return {
+    channel: channel.id,
+    currencyCode: channel.currencyCode,
+    currencySymbol: channel.currencySymbol,
+    countryCode: channel.countryCode,
+    cultureInfo: channel.cultureInfo,
+    admin_cultureInfo: channel.admin_cultureInfo,
+    channelPrivacy: channel.privacy,
+  };
+}
+
+/**
+ * `/segments` and `/segments/:token`. Overrides never reach the session. Without a session cookie
+ * the default segment is answered and no session is stored: VTEX's server-side clients call this
+ * without cookies, and each call must not leave a session behind.
+ */
+export async function handleSegments(
+  session: RequestSession,
+  req: Request,
+  res: Response,
+  query: URLSearchParams,
+  pathToken: string | undefined,
+): Promise<void> {
+  let data: Readonly<SegmentData>;
+  if (pathToken !== undefined) {
+    data = decodeSegment(pathToken);
+  } else {
+    if (session.source.token !== undefined) {
+      try {
+        await session.open();
+      } catch (error) {
+        if (!SessionManager.isStoreFailure(error)) throw error;
+        // Reading a segment degrades like a page: the default segment, no cookie.
+        session.degraded = true;
+        session.record = undefined;
+      }
+    }
+    data = session.segment().data;
+    if (query.get('defaultSegment') === 'true') {
+      const channel = session.record?.namespaces.store?.channel?.value;
+      data = segmentFromData(defaultSegmentData(session.manager.options, channel)).data;
+    }
+  }
+  const answer = segmentFromData(withOverrides(data, query));
+  if (!session.degraded && !res.headersSent) session.setSegmentCookie(answer.token);
+  sendJson(res, 200, answer.data);
+}

@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import { BadRequestError } from '../errors';
+import { parseItems, sessionView } from '../namespaces';
+import type { SessionManager } from '../session/manager';
+import type { RequestSession } from '../session/request';
+import { readJsonBody } from './body';
+import { sendJson } from './respond';
+import { publicPatch, type ApiValidators } from './schemas';
+
+/**
+ * `/sessions` and `/sessions/:token`. GET answers the session view filtered by `items`; POST (201)
+ * and PATCH (200) write `public` from the body and the query string, then answer the tokens, or
+ * the filtered view when `items` is given (VTEX's page script relies on that).
+ */
+export async function handleSessions(
+  manager: SessionManager,
+  validators: ApiValidators,
+  session: RequestSession,
+  req: Request,
+  res: Response,
+  query: URLSearchParams,
+): Promise<void> {
+  const items = query.get('items');
+  const pairs = items === null ? undefined : parseItems(validators.items(items));
+
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    if (pairs === undefined) {
+      throw new BadRequestError('MISSING_ITEMS', 'items is required: name the items to read, as items=ns.key,ns.key (or items=* for all)');
+    }
+    await session.open();
+    if (session.record === undefined) await session.create();
+    session.commitCookies();
+    sendJson(res, 200, sessionView(session.record!, pairs));
+    return;
+  }
+
+  // Everything is validated before the session is touched: a rejected request changes nothing.
+  const fromQuery = validators.writeQuery(query);
+  const fromBody = validators.writeBody(await readJsonBody(req, manager.options.limits.bodySize));
+  const patch = publicPatch(fromQuery, fromBody, manager.options.limits.keysPerWrite);
+  await session.open();
+  const record = await session.write(patch);
+  const segment = session.segment();
+  session.commitCookies(segment, true);
+  const status = req.method === 'POST' ? 201 : 200;
+  if (pairs !== undefined) sendJson(res, status, sessionView(record, pairs));
+  else sendJson(res, status, { sessionToken: session.token(), segmentToken: segment.token });
+}

@@ -1,0 +1,123 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NormalizedOptions } from './options';
+
+/**
+ * Reading and writing `vtex_session` and `vtex_segment`.
+ *
+ * Parsing is lenient and never throws (RFC 6265 section 5.2: user agents and proxies send what they
+ * send): a trailing `;`, spaces, duplicates and undecodable values are all tolerated. The first
+ * occurrence of a name wins, as browsers send the most specific path first.
+ */
+
+/** Every cookie of the request, name → value (first occurrence wins). */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = Object.create(null);
+  if (!header) return cookies;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end < 0) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const name = header.slice(start, eq).trim();
+      if (name !== '' && !(name in cookies)) cookies[name] = decodeValue(header.slice(eq + 1, end).trim());
+    }
+    start = end + 1;
+  }
+  return cookies;
+}
+
+/**
+ * One cookie's value without building the whole map: the request path reads two cookies out of
+ * headers that often carry dozens (analytics, consent, A/B tests).
+ */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  let from = 0;
+  for (;;) {
+    const at = header.indexOf(name, from);
+    if (at < 0) return undefined;
+    const after = at + name.length;
+    // The name must stand alone: at the start or after `;` and spaces, followed by `=` (spaces allowed).
+    let before = at - 1;
+    while (before >= 0 && (header.charCodeAt(before) === 32 || header.charCodeAt(before) === 9)) before--;
+    let eq = after;
+    while (eq < header.length && header.charCodeAt(eq) === 32) eq++;
+    if ((before < 0 || header.charCodeAt(before) === 59) && header.charCodeAt(eq) === 61) {
+      let end = header.indexOf(';', eq + 1);
+      if (end < 0) end = header.length;
+      return decodeValue(header.slice(eq + 1, end).trim());
+    }
+    from = after;
+  }
+}
+
+function decodeValue(raw: string): string {
+  let value = raw;
+  // RFC 6265 allows a quoted value.
+  if (value.length > 1 && value.charCodeAt(0) === 34 && value.charCodeAt(value.length - 1) === 34) value = value.slice(1, -1);
+  if (value.indexOf('%') < 0) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Builds Set-Cookie values; the attribute suffixes are computed once, here, not per request. */
+export class CookieWriter {
+  private readonly plain: string;
+  private readonly secured: string;
+  private readonly prefixes: string[];
+
+  constructor(private readonly options: NormalizedOptions['cookie']) {
+    const { sameSite, domain, path } = options;
+    this.plain = `; Path=${path}${domain ? `; Domain=${domain}` : ''}; HttpOnly; SameSite=${sameSite[0].toUpperCase()}${sameSite.slice(1)}`;
+    this.secured = `${this.plain}; Secure`;
+    this.prefixes = [`${options.sessionName}=`, `${options.segmentName}=`];
+  }
+
+  /** Whether cookies carry `Secure`: `'auto'` follows the request (`req.secure`, which honours `trust proxy`). */
+  secureFor(requestIsSecure: boolean): boolean {
+    return this.options.secure === 'auto' ? requestIsSecure : this.options.secure;
+  }
+
+  session(token: string, expires: number, secure: boolean): string {
+    return this.build(this.options.sessionName, token, expires, secure);
+  }
+
+  segment(token: string, expires: number, secure: boolean): string {
+    return this.build(this.options.segmentName, token, expires, secure);
+  }
+
+  /** Removes the Set-Cookie values of ours already on the response (a later write replaces them). */
+  dropOurs(res: ServerResponse): void {
+    const existing = res.getHeader('Set-Cookie');
+    if (existing === undefined) return;
+    const kept = (Array.isArray(existing) ? existing : [String(existing)]).filter((v) => !this.prefixes.some((p) => v.startsWith(p)));
+    if (kept.length === 0) res.removeHeader('Set-Cookie');
+    else res.setHeader('Set-Cookie', kept);
+  }
+
+  private build(name: string, value: string, expires: number, secure: boolean): string {
+    // Token characters (base64, base64url and `.`) are all cookie-octets: no encoding needed.
+    return `${name}=${value}; Expires=${new Date(expires).toUTCString()}${secure ? this.secured : this.plain}`;
+  }
+}
+
+/** Adds Set-Cookie values without dropping ones the application set before. */
+export function appendSetCookie(res: ServerResponse, values: string[]): void {
+  if (values.length === 0) return;
+  const existing = res.getHeader('Set-Cookie');
+  if (existing === undefined) res.setHeader('Set-Cookie', values.length === 1 ? values[0] : values);
+  else res.setHeader('Set-Cookie', (Array.isArray(existing) ? existing : [String(existing)]).concat(values));
+}
+
+/**
+ * Whether the request came over HTTPS. Express's `req.secure` honours `trust proxy`; a bare
+ * node:http request falls back to the socket.
+ */
+export function isSecure(req: IncomingMessage & { secure?: boolean }): boolean {
+  if (typeof req.secure === 'boolean') return req.secure;
+  return Boolean((req.socket as { encrypted?: boolean }).encrypted);
+}

@@ -1,0 +1,92 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { createApi } from './api/router';
+import { CookieWriter, readCookie } from './cookies';
+import { normalizeOptions, type SessionOptions } from './options';
+import { SessionHandle } from './session/handle';
+import { SessionManager, shortHash } from './session/manager';
+import { RequestSession } from './session/request';
+import { captureCookies, captureQuery, cookieMatcher, cookiePrefixes, mergePatches } from './transforms/builtin/capture';
+import type { NamespacesPatch } from './namespaces';
+
+/**
+ * `app.use(sessionMiddleware(options))`: on every page request reads or creates both cookies and
+ * attaches `req.vtexSession` and `req.vtexSegment`; under `apiPrefix` answers the VTEX Session
+ * Manager API instead. Options are normalised and validated here, once.
+ */
+export function sessionMiddleware(options: SessionOptions = {}): Router {
+  const normalized = normalizeOptions(options);
+  const manager = new SessionManager(normalized);
+  const writer = new CookieWriter(normalized.cookie);
+  const api = createApi(manager, writer);
+  const { sessionName, segmentName } = normalized.cookie;
+  const { captureQuery: queryKeys, onStoreError, logger } = normalized;
+  const matchesCookie = cookieMatcher(normalized.captureCookies);
+  const prefixes = cookiePrefixes(normalized.captureCookies);
+
+  // Cookie captures cost a full parse of the header; most requests carry none of the cookies asked for.
+  const pageCapture = (session: RequestSession, method: string, url: string): NamespacesPatch | undefined => {
+    const namespaces = session.record?.namespaces;
+    const q = url.indexOf('?');
+    const fromQuery =
+      q >= 0 && queryKeys.length > 0 && (method === 'GET' || method === 'HEAD')
+        ? captureQuery(new URLSearchParams(url.slice(q + 1)), queryKeys, namespaces)
+        : undefined;
+    const header = session.req.headers.cookie;
+    const mayHoldCookies =
+      matchesCookie !== undefined &&
+      session.source.fromCookie &&
+      (namespaces?.cookie !== undefined || (header !== undefined && prefixes.some((p) => header.includes(p))));
+    const fromCookies = mayHoldCookies ? captureCookies(session.requestCookies(), matchesCookie, namespaces) : undefined;
+    return mergePatches(fromQuery, fromCookies);
+  };
+
+  async function openPage(req: Request, res: Response): Promise<void> {
+    const header = req.headers.cookie;
+    const token = readCookie(header, sessionName);
+    const session = new RequestSession(
+      manager,
+      writer,
+      req,
+      res,
+      { token, fromCookie: token !== undefined || header !== undefined, clientSegment: readCookie(header, segmentName) },
+      Date.now(),
+    );
+    const attach = () => {
+      req.vtexSegment = session.segment();
+      req.vtexSession = new SessionHandle(session, (segment) => {
+        req.vtexSegment = segment;
+      });
+    };
+    try {
+      await session.open();
+      const capture = pageCapture(session, req.method, req.url);
+      if (session.record === undefined) await session.create(capture);
+      else if (capture !== undefined) await session.write(capture);
+      else manager.maybeTouch(session.record, session.now);
+    } catch (error) {
+      if (!SessionManager.isStoreFailure(error) || onStoreError === 'fail') {
+        attach();
+        throw error;
+      }
+      logger.error('session store unavailable: serving the default segment', {
+        session: session.tokenId && shortHash(session.tokenId),
+        error: error.message,
+      });
+      session.degraded = true;
+      session.record = undefined;
+    }
+    attach();
+    session.commitCookies(req.vtexSegment);
+  }
+
+  const router = Router();
+  router.use(function vtexSession(req: Request, res: Response, next: NextFunction) {
+    const route = api.match(req.url);
+    if (route !== undefined) {
+      api.handle(req, res, route);
+      return;
+    }
+    openPage(req, res).then(() => next(), next);
+  });
+  return router;
+}

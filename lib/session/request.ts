@@ -1,0 +1,127 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { appendSetCookie, isSecure, parseCookies, type CookieWriter } from '../cookies';
+import type { NamespacesPatch, SessionRecord } from '../namespaces';
+import type { Segment } from '../segment/codec';
+import type { WriteContext } from '../transforms/types';
+import { expiresAt, shouldRenew } from './lifecycle';
+import type { SessionManager } from './manager';
+
+export interface TokenSource {
+  /** The `vtex_session` token, from the cookie or from the API path. */
+  token: string | undefined;
+  /** Whether the token came from the request's own cookie (cookie captures need the browser's cookies). */
+  fromCookie: boolean;
+  /** The `vtex_segment` the client sent: never trusted, only compared. */
+  clientSegment: string | undefined;
+}
+
+/**
+ * One request's view of its session: what the token names, what was loaded or created, and which
+ * cookies the response must carry. Shared by the page middleware and the HTTP API.
+ */
+export class RequestSession {
+  record: SessionRecord | undefined;
+  /** The store could not be reached: the request is served with the default segment. */
+  degraded = false;
+  /** The session id the (verified) token named, kept for a degraded request. */
+  tokenId: string | undefined;
+  /** `vtex_session` must be (re)issued: new, rotated, renewed or re-signed session. */
+  private issueToken = false;
+  private issuedToken: string | undefined;
+  private cookiesSent = false;
+  private cookies: Record<string, string> | undefined;
+
+  constructor(
+    readonly manager: SessionManager,
+    private readonly writer: CookieWriter,
+    readonly req: IncomingMessage & { secure?: boolean },
+    readonly res: ServerResponse,
+    readonly source: TokenSource,
+    readonly now: number,
+  ) {}
+
+  /** The request's cookies, parsed on first use (most requests never need more than two). */
+  requestCookies(): Record<string, string> {
+    return (this.cookies ??= parseCookies(this.req.headers.cookie));
+  }
+
+  context(): WriteContext {
+    return { cookies: this.source.fromCookie ? this.requestCookies() : {}, now: this.now, creating: false };
+  }
+
+  /** Loads the session the token names; renews one near its end; marks a token signed with an old secret for re-signing. */
+  async open(): Promise<void> {
+    const verified = this.manager.verify(this.source.token, this.now);
+    if (verified === undefined) return;
+    this.tokenId = verified.claims.id;
+    const record = await this.manager.load(verified);
+    if (record === undefined) return;
+    if (shouldRenew(verified.claims, this.manager.options.maxAge, this.now)) {
+      this.record = await this.manager.replace(record, this.context());
+      this.issueToken = true;
+      return;
+    }
+    this.record = record;
+    if (verified.stale) this.issueToken = true;
+  }
+
+  async create(seed: NamespacesPatch = {}): Promise<SessionRecord> {
+    this.record = await this.manager.create(seed, this.context());
+    this.issueToken = true;
+    return this.record;
+  }
+
+  /** Writes to the open session, or creates one with the patch as its seed. */
+  async write(patch: NamespacesPatch): Promise<SessionRecord> {
+    if (this.record === undefined) return this.create(patch);
+    const before = this.record;
+    this.record = await this.manager.write(before, patch, this.context());
+    if (this.record.id !== before.id) this.issueToken = true;
+    return this.record;
+  }
+
+  segment(): Segment {
+    return this.manager.segmentOf(this.record);
+  }
+
+  /** The token of the current session: the one the client sent while it stays valid, else a new one. */
+  token(): string | undefined {
+    if (this.record === undefined) return undefined;
+    if (!this.issueToken && this.source.token !== undefined && this.tokenId === this.record.id) return this.source.token;
+    return (this.issuedToken ??= this.manager.tokenFor(this.record));
+  }
+
+  /**
+   * Sets what changed: `vtex_session` when (re)issued, `vtex_segment` when the client's differs from
+   * the derived one; `both` sets both whatever changed (the API's writes always answer with both).
+   * Nothing at all for a degraded request, so that the visitor keeps the cookies of the session
+   * that will be there again when the store returns.
+   */
+  commitCookies(segment: Segment = this.segment(), both = false): void {
+    if (this.degraded || this.record === undefined || this.res.headersSent) return;
+    const secure = this.writer.secureFor(isSecure(this.req));
+    const expires = expiresAt(this.record, this.manager.options.maxAge);
+    const values: string[] = [];
+    const token = this.token();
+    const setSession = this.issueToken || both || this.tokenId !== this.record.id;
+    if (setSession && token !== undefined) {
+      values.push(this.writer.session(token, expires, secure));
+      // A response that carries one visitor's session must never be stored by a shared cache.
+      this.res.setHeader('Cache-Control', 'private, no-store');
+    }
+    if (setSession || segment.token !== this.source.clientSegment) {
+      values.push(this.writer.segment(segment.token, expires, secure));
+    }
+    if (this.cookiesSent) this.writer.dropOurs(this.res);
+    appendSetCookie(this.res, values);
+    this.cookiesSent ||= values.length > 0;
+  }
+
+  /** Only `vtex_segment` (the segment API): for the session's lifetime, or maxAge from now without a session. */
+  setSegmentCookie(token: string): void {
+    const { maxAge } = this.manager.options;
+    const expires = this.record === undefined ? this.now + maxAge : expiresAt(this.record, maxAge);
+    const secure = this.writer.secureFor(isSecure(this.req));
+    appendSetCookie(this.res, [this.writer.segment(token, expires, secure)]);
+  }
+}

@@ -1,0 +1,102 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The `vtex_session` token: a JWT signed HS256 with our secret. VTEX signs ES256 with its own keys;
+ * its clients decode the payload without verifying it to read `id`, so the payload keeps VTEX's
+ * claims (`id`, `account`, `sub: "session"`, `iat`, `exp`, `jti`).
+ */
+export interface SessionClaims {
+  id: string;
+  account: string;
+  sub: 'session';
+  /** Seconds since the epoch. */
+  iat: number;
+  /** Seconds since the epoch: the session's absolute end. */
+  exp: number;
+  jti: string;
+}
+
+export type VerifiedToken = { claims: SessionClaims; /** Signed with a secret other than the first: re-sign. */ stale: boolean };
+
+// The only header we issue and the only one we accept: comparing the encoded header as a whole
+// refuses `alg: none`, other algorithms and `kid` games before any crypto runs.
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+const HEADER_PREFIX = `${HEADER}.`;
+// A JWT of ours is a few hundred characters; anything much longer is not worth hashing.
+const MAX_TOKEN_LENGTH = 2048;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class TokenSigner {
+  private readonly keys: Buffer[];
+
+  /** `secrets[0]` signs; every secret verifies, so that a rotation does not log anyone out. */
+  constructor(secrets: readonly string[]) {
+    this.keys = secrets.map((secret) => Buffer.from(secret, 'utf8'));
+  }
+
+  sign(claims: Omit<SessionClaims, 'sub' | 'jti' | 'iat'> & { iat?: number }): string {
+    const payload: SessionClaims = {
+      id: claims.id,
+      account: claims.account,
+      sub: 'session',
+      iat: claims.iat ?? Math.floor(Date.now() / 1000),
+      exp: claims.exp,
+      jti: randomBytes(12).toString('base64url'),
+    };
+    const body = `${HEADER_PREFIX}${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    return `${body}.${this.mac(this.keys[0], body).toString('base64url')}`;
+  }
+
+  /**
+   * Verifies the header, the signature (in constant time, against every key) and the expiry.
+   * Answers undefined for anything else: a bad token is never an error, only a new session.
+   */
+  verify(token: string | undefined, now = Date.now()): VerifiedToken | undefined {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !token.startsWith(HEADER_PREFIX)) return undefined;
+    const dot = token.indexOf('.', HEADER_PREFIX.length);
+    if (dot < 0 || token.indexOf('.', dot + 1) >= 0) return undefined;
+    const body = token.slice(0, dot);
+    const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+    if (signature.length !== 32) return undefined;
+    let keyIndex = -1;
+    for (let i = 0; i < this.keys.length; i++) {
+      if (timingSafeEqual(this.mac(this.keys[i], body), signature)) {
+        keyIndex = i;
+        break;
+      }
+    }
+    if (keyIndex < 0) return undefined;
+    const claims = parseClaims(body.slice(HEADER_PREFIX.length));
+    if (claims === undefined || claims.exp * 1000 <= now) return undefined;
+    return { claims, stale: keyIndex > 0 };
+  }
+
+  private mac(key: Buffer, body: string): Buffer {
+    return createHmac('sha256', key).update(body).digest();
+  }
+}
+
+function parseClaims(encoded: string): SessionClaims | undefined {
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (claims === null || typeof claims !== 'object') return undefined;
+  const c = claims as Record<string, unknown>;
+  if (typeof c.id !== 'string' || !UUID.test(c.id) || c.sub !== 'session') return undefined;
+  if (typeof c.exp !== 'number' || typeof c.iat !== 'number' || typeof c.account !== 'string') return undefined;
+  return c as unknown as SessionClaims;
+}
+
+/** Reads the payload without verifying it, as VTEX's own clients do; for tests and tooling. */
+export function decodeSessionToken(token: string): Partial<SessionClaims> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { SessionRecord } from '../namespaces';
+import type { SessionStore, SetOptions } from './store';
+
+/**
+ * The part of a node-redis v5 client this store uses; typed structurally so that the package does
+ * not need `redis` installed unless this store is used, and any client (cluster included) fits.
+ */
+export interface RedisClientLike {
+  hGet(key: string, field: string): Promise<string | null | undefined | unknown>;
+  del(key: string | string[]): Promise<number | unknown>;
+  expire(key: string, seconds: number): Promise<number | boolean | unknown>;
+  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
+
+export interface RedisSessionStoreOptions {
+  /** A client the application created and connected: `createClient({ url })`, with its defaults. */
+  client: RedisClientLike;
+  /** Key prefix; one key per session, so that every session lives on one Redis Cluster slot. */
+  prefix?: string;
+}
+
+// The compare-and-set in one atomic step. A session is a hash: `v` the version, `d` the record's
+// JSON, so the check reads a small field instead of decoding the record inside Redis.
+// ARGV: ifVersion ('' = unconditional, '0' = must not exist), version, json, ttl seconds.
+const SET_SCRIPT = `
+local stored = redis.call('HGET', KEYS[1], 'v')
+if ARGV[1] ~= '' then
+  if ARGV[1] == '0' then
+    if stored then return 0 end
+  elseif stored ~= ARGV[1] then
+    return 0
+  end
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'd', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+const SET_SHA = createHash('sha1').update(SET_SCRIPT).digest('hex');
+
+/** Redis counts TTLs in seconds; a partial second is rounded up so that a session never lives less than asked. */
+const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+
+/**
+ * Sessions in Redis, shared by every server process: one hash per session under `prefix + id`,
+ * TTL in seconds, compare-and-set by a Lua script, touch as `EXPIRE` only.
+ */
+export class RedisSessionStore implements SessionStore {
+  private readonly client: RedisClientLike;
+  private readonly prefix: string;
+
+  constructor({ client, prefix = 'vtex-session:' }: RedisSessionStoreOptions) {
+    if (client === null || typeof client !== 'object' || typeof client.evalSha !== 'function') {
+      throw new TypeError(`option client is invalid: ${String(client)} (a node-redis v5 client is expected)`);
+    }
+    if (typeof prefix !== 'string') throw new TypeError(`option prefix is invalid: ${String(prefix)} (a string is expected)`);
+    this.client = client;
+    this.prefix = prefix;
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const json = await this.client.hGet(this.prefix + id, 'd');
+    if (typeof json !== 'string') return undefined;
+    return JSON.parse(json) as SessionRecord;
+  }
+
+  async set(id: string, record: SessionRecord, { ttl, ifVersion }: SetOptions): Promise<boolean> {
+    const args = {
+      keys: [this.prefix + id],
+      arguments: [ifVersion === undefined ? '' : String(ifVersion), String(record.version), JSON.stringify(record), String(seconds(ttl))],
+    };
+    let result: unknown;
+    try {
+      result = await this.client.evalSha(SET_SHA, args);
+    } catch (error) {
+      // The script cache is empty after a Redis restart or on a new node: send the script once.
+      if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
+      result = await this.client.eval(SET_SCRIPT, args);
+    }
+    return Number(result) === 1;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.client.del(this.prefix + id);
+  }
+
+  async touch(id: string, ttl: number): Promise<void> {
+    await this.client.expire(this.prefix + id, seconds(ttl));
+  }
+}

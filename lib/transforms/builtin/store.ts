@@ -1,0 +1,61 @@
+import { TransformRefusedError } from '../../errors';
+import { getValue, itemName, type Item, type Namespaces } from '../../namespaces';
+import type { NormalizedChannel } from '../../options';
+import type { Transform } from '../types';
+
+const STORE_KEYS = ['channel', 'countryCode', 'cultureInfo', 'currencyCode', 'currencySymbol', 'channelPrivacy', 'admin_cultureInfo'];
+
+const asText = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * The `store` namespace: the sales channel (`public.sc`) and its commercial context, and the
+ * culture (`public.cultureInfo` or `public.locale`) when the channel supports it.
+ *
+ * A private channel the visitor may not use is refused when the visitor asks for it (401 when
+ * anonymous, 403 when logged in) and the write changes nothing. When the visitor loses access
+ * later (a logout), the session falls back to the default channel instead: refusing would make the
+ * logout itself fail.
+ */
+export function storeTransform(channels: Map<string, NormalizedChannel>, fallback: NormalizedChannel): Transform {
+  return {
+    name: 'vtex.session/store',
+    input: { public: ['sc', 'cultureInfo', 'locale'], profile: ['isAuthenticated', 'priceTables', 'email', 'id'] },
+    output: { store: STORE_KEYS },
+    runOnCreate: true,
+    run(input, { changed }) {
+      const profile = (input.profile ?? {}) as Namespaces[string];
+      const profileValues: Record<string, unknown> = {};
+      for (const key of Object.keys(profile)) profileValues[key] = profile[key].value;
+
+      let channel = fallback;
+      const asked = asText(getValue(input, 'public', 'sc'));
+      const candidate = asked === undefined ? undefined : channels.get(asked);
+      if (candidate !== undefined) {
+        if (candidate.privacy === 'public' || candidate.allow(profileValues)) {
+          channel = candidate;
+        } else if (changed.has(itemName('public', 'sc'))) {
+          const authenticated = profileValues.isAuthenticated === 'true';
+          throw new TransformRefusedError(
+            authenticated
+              ? `sales channel ${candidate.id} is private and this customer may not use it`
+              : `sales channel ${candidate.id} is private: log in to use it`,
+            authenticated ? 403 : 401,
+          );
+        }
+      }
+
+      const locale = asText(getValue(input, 'public', 'cultureInfo')) ?? asText(getValue(input, 'public', 'locale'));
+      const cultureInfo = locale !== undefined && channel.supportedLocales.includes(locale) ? locale : channel.cultureInfo;
+      const store: Record<string, Item> = {
+        channel: { value: channel.id },
+        countryCode: { value: channel.countryCode },
+        cultureInfo: { value: cultureInfo },
+        currencyCode: { value: channel.currencyCode },
+        currencySymbol: { value: channel.currencySymbol },
+        channelPrivacy: { value: channel.privacy },
+        admin_cultureInfo: { value: channel.admin_cultureInfo ?? '' },
+      };
+      return { store };
+    },
+  };
+}
