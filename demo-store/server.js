@@ -1,20 +1,52 @@
 'use strict';
-// The demo storefront: `npm start` builds the package and runs this file.
-// It requires the package by name (Node resolves a package's own name through its "exports").
-const express = require('express');
-const { sessionMiddleware } = require('vtex-session');
+// `npm start` builds the package and runs this file.
+//
+//   PORT            port to listen on (default 3000)
+//   HOST            address to listen on (default 127.0.0.1)
+//   SESSION_SECRET  signs the session tokens (at least 32 characters); without it the package
+//                   warns and uses a random one, so sessions end when the server restarts
+//   REDIS_URL       keeps sessions in Redis (redis://host:6379) instead of in this process
+const { createApp } = require('./app');
 
-const app = express();
-app.use(sessionMiddleware({ secret: process.env.SESSION_SECRET }));
+/** The session store: in process by default, Redis when REDIS_URL is set. */
+async function openStore(url) {
+  if (!url) return { store: undefined, name: 'memory', close: async () => {} };
+  const { createClient } = require('redis');
+  const { RedisSessionStore } = require('vtex-session');
+  const client = createClient({ url });
+  // node-redis reports every failed reconnection as an 'error' event; unheard, one would crash the process.
+  client.on('error', (error) => console.error(`redis: ${error.message}`));
+  await client.connect();
+  return { store: new RedisSessionStore({ client }), name: 'Redis', close: () => client.close() };
+}
 
-const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function portOf(value) {
+  if (value === undefined || value === '') return 3000;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT is invalid: ${value}`);
+  return port;
+}
 
-app.get('/', (req, res) => {
-  res.type('html').send(`<!doctype html><meta charset="utf-8"><title>vtex-session demo</title>
-<h1>vtex-session demo store</h1>
-<h2>Segment</h2><pre>${escape(JSON.stringify(req.vtexSegment.data, null, 2))}</pre>
-<h2>Session ${escape(req.vtexSession.id)}</h2><pre>${escape(JSON.stringify(req.vtexSession.namespaces, null, 2))}</pre>`);
+async function main() {
+  const port = portOf(process.env.PORT);
+  const host = process.env.HOST || '127.0.0.1';
+  const { store, name, close } = await openStore(process.env.REDIS_URL);
+  const app = createApp({ secret: process.env.SESSION_SECRET, store });
+  const server = app.listen(port, host, () => {
+    const address = server.address();
+    const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    console.log(`demo store listening on http://${shown}:${address.port} (sessions in ${name})`);
+  });
+  server.on('error', (error) => {
+    console.error(`demo store cannot listen on ${host}:${port}: ${error.message}`);
+    process.exit(1);
+  });
+  const stop = () => server.close(() => close().finally(() => process.exit(0)));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
 });
-
-const port = Number(process.env.PORT) || 3000;
-app.listen(port, '127.0.0.1', () => console.log(`demo store listening on http://127.0.0.1:${port}`));

@@ -101,8 +101,22 @@ export class CookieWriter {
 
   private build(name: string, value: string, expires: number, secure: boolean): string {
     // Token characters (base64, base64url and `.`) are all cookie-octets: no encoding needed.
-    return `${name}=${value}; Expires=${new Date(expires).toUTCString()}${secure ? this.secured : this.plain}`;
+    return `${name}=${value}; Expires=${httpDate(expires)}${secure ? this.secured : this.plain}`;
   }
+}
+
+// An HTTP date has a resolution of one second and a response sets both cookies with one expiry,
+// as do the new sessions of one second: the last one formatted is usually the one asked for.
+let lastSecond = NaN;
+let lastDate = '';
+
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastDate = new Date(second * 1000).toUTCString();
+    lastSecond = second;
+  }
+  return lastDate;
 }
 
 /** Adds Set-Cookie values without dropping ones the application set before. */

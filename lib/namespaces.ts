@@ -133,7 +133,9 @@ export function parseItems(items: string): Array<[string, string]> | null {
     if (name === '') continue;
     if (name === '*') return null;
     const dot = name.indexOf('.');
-    if (dot <= 0 || dot === name.length - 1) pairs.push([name, '*']);
+    if (dot < 0) pairs.push([name, '*']);
+    // `ns.` names the whole namespace, as `ns` does.
+    else if (dot === name.length - 1) pairs.push([name.slice(0, dot), '*']);
     else pairs.push([name.slice(0, dot), name.slice(dot + 1)]);
   }
   return pairs;

@@ -317,7 +317,30 @@ function describe(value: unknown): string {
   }
 }
 
-function optionError(error: ErrorObject, options: Record<string, unknown>): TypeError {
+// ajv's words for a union or a custom keyword ("must be equal to constant", "must pass "isStore"
+// keyword validation") tell the person configuring nothing; these say what is expected instead.
+const EXPECTED: Record<string, string> = {
+  apiPrefix: 'a path such as "/api", a non-empty list of paths, or false',
+  regions: 'a table of postal-code ranges or a function',
+  isStore: 'a store with get, set, delete and touch methods',
+  isTransform: 'a transform with a name, input, output and run',
+  isLogger: 'an object with warn and error methods',
+  isFunction: 'a function',
+};
+
+/**
+ * The error to report. In a union (anyOf) the first error is only the first branch's complaint; an
+ * error inside the value (one item of a list) is the precise one, else the union as a whole.
+ */
+function reportedError(errors: ErrorObject[]): ErrorObject {
+  const union = errors.find((e) => e.keyword === 'anyOf');
+  if (union === undefined) return errors[0];
+  const inside = errors.filter((e) => e.instancePath.startsWith(`${union.instancePath}/`));
+  return inside.sort((a, b) => b.instancePath.length - a.instancePath.length)[0] ?? union;
+}
+
+function optionError(errors: ErrorObject[], options: Record<string, unknown>): TypeError {
+  const error = reportedError(errors);
   const path = error.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   let value: unknown = options;
   for (const part of path) value = (value as Record<string, unknown>)?.[part];
@@ -327,7 +350,8 @@ function optionError(error: ErrorObject, options: Record<string, unknown>): Type
     return new TypeError(`option ${where} is not a known option`);
   }
   const name = path.join('.') || 'options';
-  const reason = path[0] === 'secret' ? `secrets need at least ${MIN_SECRET_LENGTH} characters` : (error.message ?? 'invalid');
+  const expected = error.keyword === 'anyOf' ? EXPECTED[name] : EXPECTED[error.keyword];
+  const reason = path[0] === 'secret' ? `a secret is a string of at least ${MIN_SECRET_LENGTH} characters, or a non-empty list of them` : (expected ?? error.message ?? 'invalid');
   // A secret's value is never echoed into an error message or a log.
   const shown = path[0] === 'secret' ? '[redacted]' : describe(value);
   return new TypeError(`option ${name} is invalid: ${shown} (${reason})`);
@@ -359,7 +383,7 @@ function accountIdOf(name: string): string {
  */
 export function normalizeOptions(input: SessionOptions = {}): NormalizedOptions {
   if (input === null || typeof input !== 'object') throw new TypeError(`options is invalid: ${describe(input)} (an object is expected)`);
-  if (!validateOptions(input)) throw optionError(validateOptions.errors![0], input as Record<string, unknown>);
+  if (!validateOptions(input)) throw optionError(validateOptions.errors!, input as Record<string, unknown>);
 
   const {
     secret,

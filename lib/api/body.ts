@@ -7,29 +7,40 @@ import { isForbiddenKey } from '../namespaces';
  * every failure is one of our typed 4xx errors (body-parser's differ between Express 4 and 5) and so
  * that keys that would reach a prototype are refused while parsing, at any depth.
  */
-export async function readJsonBody(req: IncomingMessage & { body?: unknown; _body?: boolean }, limit: number): Promise<unknown> {
-  // An application that parsed the body before us (express.json()) already consumed the stream.
-  if (req._body === true) return checkParsed(req.body);
+export async function readJsonBody(
+  req: IncomingMessage & { body?: unknown; _body?: boolean },
+  limit: number,
+): Promise<unknown> {
+  const type = String(req.headers['content-type'] ?? '').toLowerCase();
+  // An application that parsed the body before us already consumed the stream: body-parser 1
+  // (Express 4) marks that with `_body`, body-parser 2 (Express 5) only leaves the stream ended.
+  if (req._body === true) return checkParsed(req.body, type);
 
   const length = req.headers['content-length'];
   if (length !== undefined && Number(length) > limit) throw tooLarge(limit);
-  const raw = await collect(req, limit);
-  if (raw.length === 0 || raw.toString('utf8').trim() === '') return {};
+  return parseJson(await collect(req, limit), type);
+}
 
-  const type = String(req.headers['content-type'] ?? '').toLowerCase();
+function parseJson(raw: Buffer | string, type: string): unknown {
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  if (text.trim() === '') return {};
+  checkType(type);
+  try {
+    return JSON.parse(text, refuseForbiddenKeys);
+  } catch (error) {
+    if (error instanceof BadRequestError) throw error;
+    throw new BadRequestError('MALFORMED_JSON', `request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function checkType(type: string): void {
   // VTEX's page scripts send JSON, sometimes as text/plain (sendBeacon cannot set a type).
   if (type !== '' && !type.includes('json') && !type.startsWith('text/plain')) {
     throw new BadRequestError('UNSUPPORTED_MEDIA_TYPE', `request body must be JSON, not ${type.split(';')[0]}`, 415);
   }
-  const charset = /charset=([^;\s]+)/.exec(type)?.[1];
-  if (charset !== undefined && charset.replace(/"/g, '') !== 'utf-8' && charset.replace(/"/g, '') !== 'utf8') {
+  const charset = /charset=([^;\s]+)/.exec(type)?.[1]?.replace(/"/g, '');
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw new BadRequestError('UNSUPPORTED_MEDIA_TYPE', `request body must be UTF-8, not ${charset}`, 415);
-  }
-  try {
-    return JSON.parse(raw.toString('utf8'), refuseForbiddenKeys);
-  } catch (error) {
-    if (error instanceof BadRequestError) throw error;
-    throw new BadRequestError('MALFORMED_JSON', `request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -38,9 +49,13 @@ function refuseForbiddenKeys(key: string, value: unknown): unknown {
   return value;
 }
 
-function checkParsed(body: unknown): unknown {
-  if (body === undefined || body === null || (typeof body === 'string' && body.trim() === '')) return {};
-  if (Buffer.isBuffer(body)) return {};
+function checkParsed(body: unknown, type: string): unknown {
+  if (body === undefined || body === null) return {};
+  // express.text() or express.raw() left the text for us to parse.
+  if (typeof body === 'string' || Buffer.isBuffer(body)) return parseJson(body, type);
+  if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return {};
+  // A form parsed by express.urlencoded() is not JSON, however it was shaped.
+  checkType(type);
   const stack: unknown[] = [body];
   while (stack.length > 0) {
     const value = stack.pop();

@@ -46,7 +46,9 @@ export function createApi(manager: SessionManager, writer: CookieWriter): Api {
         if (!rest.startsWith(`${base}/`)) continue;
         const token = rest.slice(base.length + 1);
         if (resource === 'sessions' && token === 'openapi.json') return { resource: 'openapi' };
-        if (token.includes('/')) return undefined;
+        // A segment token is standard base64, and VTEX's node client puts it in the path unencoded:
+        // its `/` belongs to the token. A session token (a JWT) never holds one.
+        if (resource === 'sessions' && token.includes('/')) return undefined;
         return { resource, token };
       }
     }

@@ -56,9 +56,10 @@ export function createValidators(options: NormalizedOptions): ApiValidators {
         if (error.keyword === 'maxProperties') {
           throw new BadRequestError('TOO_MANY_KEYS', `a write may set at most ${keysPerWrite} items`);
         }
-        if (error.keyword === 'propertyNames') {
-          const key = (error.params as { propertyName?: string }).propertyName;
-          throw new BadRequestError('INVALID_KEY', `${where} has an invalid key ${JSON.stringify(key)}: keys match ${KEY_PATTERN} and are not __proto__, constructor or prototype`);
+        // ajv reports a bad name by the inner keyword (`pattern`, `not`) and marks it with propertyName.
+        const key = error.propertyName ?? (error.params as { propertyName?: string }).propertyName;
+        if (key !== undefined) {
+          throw new BadRequestError('INVALID_KEY', `${where} has an invalid key ${JSON.stringify(key.slice(0, 130))}: keys match ${KEY_PATTERN} and are not __proto__, constructor or prototype`);
         }
         if (error.keyword === 'type' && where === 'body') throw new BadRequestError('INVALID_BODY', 'request body must be a JSON object');
         throw new BadRequestError('INVALID_BODY', `${where} ${error.message}; items are written as { "public": { "key": { "value": ... } } }`);

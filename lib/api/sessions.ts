@@ -29,7 +29,8 @@ export async function handleSessions(
     }
     await session.open();
     if (session.record === undefined) await session.create();
-    session.commitCookies();
+    // VTEX's node client reads the session token from the first Set-Cookie of every read.
+    session.commitCookies(undefined, true);
     sendJson(res, 200, sessionView(session.record!, pairs));
     return;
   }

@@ -18,7 +18,9 @@ import { expiresAt, shouldRotateId, shouldTouch } from './lifecycle';
 import { TokenSigner, type VerifiedToken } from './token';
 
 /** Attempts of one write before concurrent writers are reported as a conflict. */
-const MAX_WRITE_ATTEMPTS = 8;
+const MAX_WRITE_ATTEMPTS = 12;
+/** The longest pause between two attempts of one write, in milliseconds. */
+const MAX_WRITE_BACKOFF = 100;
 // Sessions touched by this process recently; bounded so that it can never grow with traffic.
 const MAX_TOUCH_MEMORY = 50_000;
 
@@ -33,8 +35,10 @@ export class SessionManager {
   /** The namespaces a session holds when the store cannot be reached. */
   readonly fallbackNamespaces: Namespaces;
   private readonly touched = new Map<string, number>();
-  private created?: { at: number; namespaces: Namespaces };
+  private created?: { at: number; epoch: number; namespaces: Namespaces };
   private readonly memoizeCreation: boolean;
+  /** Where an audience window opens or closes, in milliseconds, ascending. */
+  private readonly audienceBoundaries: number[];
 
   constructor(readonly options: NormalizedOptions) {
     const transforms = transformsFor(options);
@@ -45,8 +49,19 @@ export class SessionManager {
     });
     this.signer = new TokenSigner(options.secrets);
     // Built-in creation transforms depend only on the options and the clock, so a new session's
-    // namespaces can be computed once a second and shared; a custom one may do anything.
-    this.memoizeCreation = !options.customTransforms.some((t) => t.runOnCreate);
+    // namespaces can be computed once a second and shared; a custom one may do anything (a random
+    // id, say), and one runs at creation when it is runOnCreate or watches what the creation
+    // writes (any namespace but `public` and `cookie`, which only the seed fills).
+    this.memoizeCreation = !options.customTransforms.some(
+      (t) => t.runOnCreate || Object.keys(t.input).some((ns) => ns !== 'public' && ns !== 'cookie'),
+    );
+    // The clock reaches the creation only through audience windows; a shared answer must not
+    // outlive the second nor cross a boundary (a window may open at any millisecond).
+    this.audienceBoundaries = options.audiences
+      .flatMap((a) => [a.from, a.to])
+      .filter((at): at is string => at !== undefined)
+      .map((at) => Date.parse(at))
+      .sort((a, b) => a - b);
     const channel = options.defaultChannel;
     this.fallbackNamespaces = freezeNamespaces({
       account: { id: { value: options.account.id, keepAlive: true }, accountName: { value: options.account.name } },
@@ -111,9 +126,11 @@ export class SessionManager {
     const empty = Object.keys(seed).length === 0;
     if (empty && this.memoizeCreation) {
       const second = Math.floor(context.now / 1000);
-      if (this.created?.at === second) return this.created.namespaces;
+      let epoch = 0;
+      while (epoch < this.audienceBoundaries.length && this.audienceBoundaries[epoch] <= context.now) epoch++;
+      if (this.created?.at === second && this.created.epoch === epoch) return this.created.namespaces;
       const namespaces = freezeNamespaces(await this.engine.create({}, { ...context, creating: true }));
-      this.created = { at: second, namespaces };
+      this.created = { at: second, epoch, namespaces };
       return namespaces;
     }
     return this.engine.create(seed, { ...context, creating: true });
@@ -139,6 +156,7 @@ export class SessionManager {
       if (attempt === MAX_WRITE_ATTEMPTS) {
         throw new WriteConflictError(`the session kept changing under this write (${attempt} attempts); it was not applied`);
       }
+      await backoff(attempt);
       const fresh = await store.get(base.id);
       // The session expired between the read and the write: the write starts a new one.
       if (fresh === undefined) return this.create(patch, context);
@@ -179,6 +197,17 @@ export class SessionManager {
   static isStoreFailure(error: unknown): error is StoreUnavailableError {
     return error instanceof StoreUnavailableError;
   }
+}
+
+/**
+ * The pause before a write retries. The losers of one compare-and-set would otherwise re-read and
+ * collide again in lockstep, each round letting one writer through; a random pause that grows
+ * with every loss spreads them out. The first retry is immediate: two writers need no more.
+ */
+function backoff(attempt: number): Promise<void> {
+  if (attempt < 2) return Promise.resolve();
+  const ms = Math.random() * Math.min(MAX_WRITE_BACKOFF, 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -12,6 +12,7 @@ export interface RedisClientLike {
   expire(key: string, seconds: number): Promise<number | boolean | unknown>;
   evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  withCommandOptions?(options: { timeout: number }): RedisClientLike;
 }
 
 export interface RedisSessionStoreOptions {
@@ -19,6 +20,11 @@ export interface RedisSessionStoreOptions {
   client: RedisClientLike;
   /** Key prefix; one key per session, so that every session lives on one Redis Cluster slot. */
   prefix?: string;
+  /**
+   * Milliseconds a command may wait in the client's queue while it reconnects; past that it is
+   * dropped instead of sent late. Default 1000, like the middleware's `storeTimeout`.
+   */
+  commandTimeout?: number;
 }
 
 // The compare-and-set in one atomic step. A session is a hash: `v` the version, `d` the record's
@@ -50,12 +56,18 @@ export class RedisSessionStore implements SessionStore {
   private readonly client: RedisClientLike;
   private readonly prefix: string;
 
-  constructor({ client, prefix = 'vtex-session:' }: RedisSessionStoreOptions) {
+  constructor({ client, prefix = 'vtex-session:', commandTimeout = 1000 }: RedisSessionStoreOptions) {
     if (client === null || typeof client !== 'object' || typeof client.evalSha !== 'function') {
       throw new TypeError(`option client is invalid: ${String(client)} (a node-redis v5 client is expected)`);
     }
     if (typeof prefix !== 'string') throw new TypeError(`option prefix is invalid: ${String(prefix)} (a string is expected)`);
-    this.client = client;
+    if (!Number.isInteger(commandTimeout) || commandTimeout < 1) {
+      throw new TypeError(`option commandTimeout is invalid: ${String(commandTimeout)} (a positive number of milliseconds is expected)`);
+    }
+    // node-redis queues the commands of a lost connection and sends them once it reconnects: reads
+    // and writes that the session layer gave up on, and answered for, would then run late, all at
+    // once. Its command timeout drops a command still queued (once sent, it no longer counts).
+    this.client = typeof client.withCommandOptions === 'function' ? client.withCommandOptions({ timeout: commandTimeout }) : client;
     this.prefix = prefix;
   }
 

@@ -58,10 +58,11 @@ export class TransformEngine {
   async create(seed: NamespacesPatch, write: WriteContext): Promise<Namespaces> {
     let namespaces: Namespaces = {};
     const context: TransformContext = { ...write, creating: true, changed: new Set() };
-    const outputs = await Promise.all(this.onCreate.map((t) => this.runOne(t, {}, context, namespaces)));
+    const outcomes = await Promise.all(this.onCreate.map((t) => this.runOne(t, {}, context, namespaces)));
     const changed: ItemName[] = [];
-    for (let i = 0; i < outputs.length; i++) {
-      const result = applyPatch(namespaces, outputs[i]);
+    for (const outcome of outcomes) {
+      if (outcome instanceof TransformRefusedError) throw outcome;
+      const result = applyPatch(namespaces, outcome);
       namespaces = result.namespaces;
       changed.push(...result.changed);
     }
@@ -70,8 +71,17 @@ export class TransformEngine {
     return this.cascade(seeded.namespaces, changed, write);
   }
 
-  /** Runs every transform that watches a changed item, round after round, until nothing changes. */
+  /**
+   * Runs every transform that watches a changed item, round after round, until nothing changes.
+   *
+   * A refusal is final only once the cascade settles: a write that logs a customer in and asks for
+   * a private sales channel at once is refused in the first round (the profile is not loaded yet)
+   * and admitted in the next. So a transform that refused keeps its previous outputs, runs again
+   * when its inputs change, and still sees the items that made it refuse as changed; the write
+   * fails only with the refusals still standing at the end.
+   */
   async cascade(namespaces: Namespaces, changed: readonly ItemName[], write: WriteContext): Promise<Namespaces> {
+    const refused = new Map<Transform, { error: TransformRefusedError; changed: ReadonlySet<ItemName> }>();
     let pending = changed;
     for (let round = 0; pending.length > 0; round++) {
       if (round === this.options.maxRounds) {
@@ -83,16 +93,30 @@ export class TransformEngine {
       }
       const due = this.watching(pending);
       if (due.length === 0) break;
-      const context: TransformContext = { ...write, changed: new Set(pending) };
-      const outputs = await Promise.all(due.map((t) => this.runOne(t, this.inputOf(t, namespaces), context, namespaces)));
+      const roundChanged = new Set(pending);
+      const outcomes = await Promise.all(
+        due.map((t) => {
+          const before = refused.get(t)?.changed;
+          const context: TransformContext = { ...write, changed: before ? new Set([...before, ...roundChanged]) : roundChanged };
+          return this.runOne(t, this.inputOf(t, namespaces), context, namespaces).then((outcome) => {
+            if (outcome instanceof TransformRefusedError) {
+              refused.set(t, { error: outcome, changed: context.changed });
+              return {};
+            }
+            refused.delete(t);
+            return outcome;
+          });
+        }),
+      );
       const next: ItemName[] = [];
-      for (const output of outputs) {
+      for (const output of outcomes) {
         const result = applyPatch(namespaces, output);
         namespaces = result.namespaces;
         next.push(...result.changed);
       }
       pending = next;
     }
+    for (const { error } of refused.values()) throw error;
     return namespaces;
   }
 
@@ -124,14 +148,14 @@ export class TransformEngine {
 
   /**
    * One transform, bounded by its timeout. A throw or a timeout keeps its previous outputs (an
-   * empty patch) and is logged; a refusal fails the whole write.
+   * empty patch) and is logged; a refusal is handed back for the cascade to judge.
    */
   private async runOne(
     transform: Transform,
     input: Namespaces,
     context: TransformContext,
     current: Namespaces,
-  ): Promise<NamespacesPatch> {
+  ): Promise<NamespacesPatch | TransformRefusedError> {
     const timeout = transform.timeout ?? this.options.timeout;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -147,7 +171,7 @@ export class TransformEngine {
       }
       return this.declaredOutputs(transform, result ?? {}, current);
     } catch (error) {
-      if (error instanceof TransformRefusedError) throw error;
+      if (error instanceof TransformRefusedError) return error;
       this.options.logger.error('session transform failed; its previous outputs are kept', {
         transform: transform.name,
         error: (error as Error)?.message ?? String(error),

@@ -10,7 +10,10 @@ export interface TransformContext {
   now: number;
   /** True for the transforms that run when the session is created. */
   creating: boolean;
-  /** The items (`ns.key`) whose change made this round run. */
+  /**
+   * The items (`ns.key`) whose change made this round run. A transform that refused earlier in the
+   * same write also sees the items that made it refuse, so that it decides again on settled inputs.
+   */
   changed: ReadonlySet<string>;
 }
 

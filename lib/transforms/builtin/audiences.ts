@@ -38,6 +38,8 @@ export function audiencesTransform(audiences: Audience[], clusters: ClusterResol
     name: 'vtex.session/rnb',
     input: { public: ['utm_source', 'utm_campaign', 'country', 'postalCode'], profile: ['email'] },
     output: { rnb: ['campaigns'] },
+    // An audience without conditions holds every new visitor inside its window.
+    runOnCreate: true,
     async run(input, { now }) {
       const source = text(input.public?.utm_source?.value)?.toLowerCase();
       const campaign = text(input.public?.utm_campaign?.value)?.toLowerCase();

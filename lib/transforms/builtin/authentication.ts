@@ -1,5 +1,6 @@
 import type { Item } from '../../namespaces';
 import type { Transform } from '../types';
+import type { ProfileResolver } from './profile';
 
 export interface AuthenticatedUser {
   storeUserId?: string;
@@ -37,13 +38,14 @@ const IMPERSONATED = 'vtex-impersonated-customer-email';
 
 /**
  * `impersonate.*`: an admin whom the policy allows, with `vtex-impersonated-customer-email` set in
- * `public` or as a cookie, browses as that customer (the profile transform reads the result).
+ * `public` or as a cookie, browses as that customer (the profile transform reads the result). The
+ * customer's id comes from the `profiles` resolver, as VTEX fills `impersonate.storeUserId`.
  */
-export function impersonateTransform(policy: ImpersonationPolicy | undefined): Transform {
+export function impersonateTransform(policy: ImpersonationPolicy | undefined, profiles?: ProfileResolver): Transform {
   return {
     name: 'vtex.session/impersonate',
     input: { authentication: ['adminUserId', 'adminUserEmail'], public: [IMPERSONATED], cookie: [IMPERSONATED] },
-    output: { impersonate: ['canImpersonate', 'storeUserEmail'] },
+    output: { impersonate: ['canImpersonate', 'storeUserId', 'storeUserEmail'] },
     runOnCreate: true,
     async run(input) {
       const adminUserId = input.authentication?.adminUserId?.value;
@@ -54,11 +56,14 @@ export function impersonateTransform(policy: ImpersonationPolicy | undefined): T
           ? (await policy({ adminUserId: adminUserId as string | undefined, adminUserEmail: adminUserEmail as string | undefined })) === true
           : false;
       const target = input.public?.[IMPERSONATED]?.value || input.cookie?.[IMPERSONATED]?.value;
+      const email = allowed && typeof target === 'string' ? target : '';
+      const customer = email !== '' && profiles ? await profiles({ email }) : undefined;
       return {
         impersonate: {
           // VTEX keeps this flag as a string.
           canImpersonate: { value: allowed ? 'true' : 'false' },
-          storeUserEmail: { value: allowed && typeof target === 'string' ? target : '' },
+          storeUserId: { value: customer?.id ?? '' },
+          storeUserEmail: { value: email },
         },
       };
     },

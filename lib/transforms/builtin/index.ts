@@ -14,7 +14,7 @@ export function transformsFor(options: NormalizedOptions): Transform[] {
   const builtIn: Transform[] = [
     accountTransform(options.account),
     storeTransform(options.channels, options.defaultChannel),
-    impersonateTransform(options.impersonation),
+    impersonateTransform(options.impersonation, options.profiles),
     profileTransform(options.profiles),
     regionTransform(regions),
     audiencesTransform(options.audiences, options.clusters),

@@ -22,11 +22,16 @@ const canonical = (postalCode: string): string => postalCode.replace(/[\s-]/g, '
 
 /** The default resolver: the sellers whose ranges hold the postal code, in table order. */
 export function regionsFromTable(table: RegionTable): RegionResolver {
+  // Clients send `bra` as often as `BRA`; the table may be written either way too.
+  const byCountry = new Map<string, RegionTable[string]>();
+  for (const [country, ranges] of Object.entries(table)) {
+    byCountry.set(country.toUpperCase(), [...(byCountry.get(country.toUpperCase()) ?? []), ...ranges]);
+  }
   return ({ country, postalCode }) => {
     if (!country || !postalCode) return null;
     const code = canonical(postalCode);
     const sellers: string[] = [];
-    for (const range of table[country.toUpperCase()] ?? []) {
+    for (const range of byCountry.get(country.toUpperCase()) ?? []) {
       const from = canonical(range.from);
       const to = canonical(range.to);
       // Ranges compare codes of the same length, so `9` never falls between `10000` and `20000`.

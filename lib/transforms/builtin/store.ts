@@ -44,8 +44,9 @@ export function storeTransform(channels: Map<string, NormalizedChannel>, fallbac
         }
       }
 
-      const locale = asText(getValue(input, 'public', 'cultureInfo')) ?? asText(getValue(input, 'public', 'locale'));
-      const cultureInfo = locale !== undefined && channel.supportedLocales.includes(locale) ? locale : channel.cultureInfo;
+      // The first of the two the channel supports; an unsupported one never reaches the segment.
+      const locales = [asText(getValue(input, 'public', 'cultureInfo')), asText(getValue(input, 'public', 'locale'))];
+      const cultureInfo = locales.find((l) => l !== undefined && channel.supportedLocales.includes(l)) ?? channel.cultureInfo;
       const store: Record<string, Item> = {
         channel: { value: channel.id },
         countryCode: { value: channel.countryCode },

@@ -1,0 +1,20 @@
+'use strict';
+/** What the benchmark compares, in the order each round runs them. The first is the baseline. */
+
+const CONFIGURATIONS = [
+  { name: 'express', label: 'bare Express 5', redis: false },
+  { name: 'express-session', label: 'express-session + MemoryStore', redis: false },
+  { name: 'express-session-redis', label: 'express-session + connect-redis', redis: true },
+  { name: 'vtex-session', label: 'vtex-session, in-process store', redis: false },
+  { name: 'vtex-session-redis', label: 'vtex-session + RedisSessionStore', redis: true },
+];
+
+const SCENARIOS = [
+  { name: 'returning', label: 'returning visitor (valid cookies)' },
+  { name: 'new', label: 'new visitor (no cookies: a session per request)' },
+  { name: 'patch', label: 'PATCH of two public items' },
+];
+
+const BASELINE = CONFIGURATIONS[0].name;
+
+module.exports = { CONFIGURATIONS, SCENARIOS, BASELINE };
