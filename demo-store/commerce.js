@@ -86,17 +86,19 @@ const SIGNED_OUT = {
 };
 
 /**
- * Logs a user in with server-side writes. The change of identity gives the session a new id (no
- * session fixation). A B2B buyer then moves to the private channel, in a second write: the store
- * transform admits the channel only once the profile says who the buyer is.
+ * Logs a user in with one server-side write. The change of identity gives the session a new id (no
+ * session fixation). A B2B buyer asks for the private channel in the same write: the transforms
+ * load the profile first, and the store transform admits the channel once it knows the buyer.
  */
 async function logIn(session, user) {
   const identity =
     user.role === 'admin'
       ? { adminUserId: { value: user.id }, adminUserEmail: { value: user.email } }
       : { storeUserId: { value: user.id }, storeUserEmail: { value: user.email } };
-  await session.patch({ ...SIGNED_OUT, authentication: { ...SIGNED_OUT.authentication, ...identity } });
-  if (user.role === 'b2b') await session.patch({ public: { sc: { value: '2' } } });
+  await session.patch({
+    authentication: { ...SIGNED_OUT.authentication, ...identity },
+    public: { ...SIGNED_OUT.public, sc: { value: user.role === 'b2b' ? '2' : '' } },
+  });
 }
 
 /** Clears the identity, the private channel and any impersonation: the visitor is retail again. */

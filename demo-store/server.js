@@ -32,14 +32,15 @@ async function main() {
   const host = process.env.HOST || '127.0.0.1';
   const { store, name, close } = await openStore(process.env.REDIS_URL);
   const app = createApp({ secret: process.env.SESSION_SECRET, store });
-  const server = app.listen(port, host, () => {
+  // Express 5 calls back with the error when the port cannot be taken.
+  const server = app.listen(port, host, (error) => {
+    if (error) {
+      console.error(`demo store cannot listen on ${host}:${port}: ${error.message}`);
+      process.exit(1);
+    }
     const address = server.address();
     const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     console.log(`demo store listening on http://${shown}:${address.port} (sessions in ${name})`);
-  });
-  server.on('error', (error) => {
-    console.error(`demo store cannot listen on ${host}:${port}: ${error.message}`);
-    process.exit(1);
   });
   const stop = () => server.close(() => close().finally(() => process.exit(0)));
   process.once('SIGINT', stop);

@@ -71,6 +71,7 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
       logger.error('session store unavailable: serving the default segment', {
         session: session.tokenId && shortHash(session.tokenId),
         error: error.message,
+        cause: (error.cause as Error | undefined)?.message,
       });
       session.degraded = true;
       session.record = undefined;
@@ -79,14 +80,32 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
     session.commitCookies(req.vtexSegment);
   }
 
-  const router = Router();
-  router.use(function vtexSession(req: Request, res: Response, next: NextFunction) {
+  function vtexSession(req: Request, res: Response, next: NextFunction): void {
     const route = api.match(req.url);
     if (route !== undefined) {
       api.handle(req, res, route);
       return;
     }
     openPage(req, res).then(() => next(), next);
-  });
-  return router;
+  }
+
+  const router = Router();
+  router.use(vtexSession);
+  return withFastPath(router, vtexSession);
+}
+
+/**
+ * The middleware is a Router, so that an application may add routes to it. While the router holds
+ * only the session layer, a request goes straight to that layer: the router's own dispatch, for a
+ * layer that matches every path, costs a set of closures and a setImmediate per request.
+ */
+function withFastPath(router: Router, layer: (req: Request, res: Response, next: NextFunction) => void): Router {
+  const { stack } = router as unknown as { stack: unknown[] };
+  function vtexSessionRouter(req: Request, res: Response, next: NextFunction): void {
+    if (stack.length === 1) layer(req, res, next);
+    else router(req, res, next);
+  }
+  // Router methods (use, get, handle …) act on the router's own stack through the prototype.
+  Object.setPrototypeOf(vtexSessionRouter, router);
+  return vtexSessionRouter as unknown as Router;
 }

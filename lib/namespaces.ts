@@ -53,6 +53,12 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export const isForbiddenKey = (key: string): boolean => FORBIDDEN_KEYS.has(key);
 
+/** Item keys and namespace names: what VTEX accepts, and what the HTTP API reads, writes and documents. */
+export const ITEM_KEY_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
+const ITEM_KEY = new RegExp(ITEM_KEY_PATTERN);
+
+export const isItemKey = (key: string): boolean => ITEM_KEY.test(key) && !isForbiddenKey(key);
+
 const own = Object.prototype.hasOwnProperty;
 
 export function getItem(namespaces: Namespaces, ns: string, key: string): Item | undefined {

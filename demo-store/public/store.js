@@ -1,4 +1,4 @@
-/* global document, window */
+/* global document, window, FormData */
 'use strict';
 // The page script. Cached pages hold only what the segment decides; what belongs to one visitor
 // (the greeting, the postal code in the form) comes from the Session Manager API, and changes go

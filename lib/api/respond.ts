@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { VtexSessionError } from '../errors';
+import { StoreUnavailableError, VtexSessionError } from '../errors';
 import type { Logger } from '../options';
 
 /** JSON answers without Express's `res.json`, so the API behaves the same on Express 4 and 5. */
@@ -18,6 +18,9 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger): 
     return;
   }
   if (error instanceof VtexSessionError) {
+    if (error instanceof StoreUnavailableError) {
+      logger.error('session store unavailable: the API answered 503', { error: error.message, cause: (error.cause as Error | undefined)?.message });
+    }
     res.removeHeader('Set-Cookie');
     sendJson(res, error.status, { error: { code: error.code, message: error.message } });
     return;

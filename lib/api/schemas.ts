@@ -1,10 +1,10 @@
 import Ajv from 'ajv';
 import { BadRequestError } from '../errors';
-import { isForbiddenKey, type Item, type NamespacesPatch } from '../namespaces';
+import { ITEM_KEY_PATTERN, isForbiddenKey, type Item, type NamespacesPatch } from '../namespaces';
 import type { NormalizedOptions } from '../options';
 
 /** Item keys and namespace names: what VTEX accepts, and nothing that reaches a prototype. */
-export const KEY_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
+export const KEY_PATTERN = ITEM_KEY_PATTERN;
 const KEY = new RegExp(KEY_PATTERN);
 
 const forbidden = { not: { enum: ['__proto__', 'constructor', 'prototype'] } };

@@ -63,7 +63,8 @@ export async function handleSegments(
   } else {
     if (session.source.token !== undefined) {
       try {
-        await session.open();
+        // This answer sets no session cookie, so it must not replace the session the cookie names.
+        await session.open({ renew: false });
       } catch (error) {
         if (!SessionManager.isStoreFailure(error)) throw error;
         // Reading a segment degrades like a page: the default segment, no cookie.

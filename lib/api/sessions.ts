@@ -39,7 +39,8 @@ export async function handleSessions(
   const fromQuery = validators.writeQuery(query);
   const fromBody = validators.writeBody(await readJsonBody(req, manager.options.limits.bodySize));
   const patch = publicPatch(fromQuery, fromBody, manager.options.limits.keysPerWrite);
-  await session.open();
+  // A renewal is folded into the write, so that a refused write stores nothing.
+  await session.open({ renew: false });
   const record = await session.write(patch);
   const segment = session.segment();
   session.commitCookies(segment, true);

@@ -1,5 +1,5 @@
 import { getValue, type JsonValue, type Namespaces } from '../namespaces';
-import { encodeSegment, normalizeSegment, type Segment, type SegmentData } from './codec';
+import { encodeSegment, normalizeSegment, type Segment, type SegmentData, type SegmentField } from './codec';
 
 const text = (value: JsonValue | undefined): string | null => {
   if (value === undefined || value === null || value === '') return null;
@@ -31,6 +31,29 @@ export function segmentDataOf(namespaces: Namespaces): SegmentData {
   });
 }
 
+// Browsers drop a cookie whose name and value pass 4096 bytes (and decodeSegment refuses a token
+// over 4 KiB), so a segment must fit in less, with room left for the cookie's name.
+const TOKEN_BUDGET = 4000;
+// The fields a visitor's own input fills (a campaign link's UTMs, written facets or region): only
+// these can grow without bound, and the UTMs do not change a page.
+const VISITOR_FIELDS: ReadonlyArray<SegmentField> = ['utm_source', 'utm_campaign', 'utmi_campaign', 'facets', 'regionId'];
+
+/** The segment of some data, leaving out the longest visitor-filled field until its token fits in a cookie. */
+function fitted(input: SegmentData): Segment {
+  let data = input;
+  let token = encodeSegment(data);
+  while (token.length > TOKEN_BUDGET) {
+    const longest = VISITOR_FIELDS.reduce<SegmentField | undefined>((best, field) => {
+      const length = data[field]?.length ?? 0;
+      return length > 0 && length > (best === undefined ? 0 : (data[best]?.length ?? 0)) ? field : best;
+    }, undefined);
+    if (longest === undefined) break;
+    data = normalizeSegment({ ...data, [longest]: null });
+    token = encodeSegment(data);
+  }
+  return Object.freeze({ token, data: Object.freeze(data) });
+}
+
 // Namespaces objects are immutable, so the segment of one can be kept for as long as the object
 // lives: a returning visitor whose session did not change costs no JSON or base64 work at all.
 const segments = new WeakMap<Namespaces, Segment>();
@@ -38,14 +61,12 @@ const segments = new WeakMap<Namespaces, Segment>();
 export function segmentOf(namespaces: Namespaces): Segment {
   let segment = segments.get(namespaces);
   if (segment === undefined) {
-    const data = Object.freeze(segmentDataOf(namespaces));
-    segment = Object.freeze({ token: encodeSegment(data), data });
+    segment = fitted(segmentDataOf(namespaces));
     segments.set(namespaces, segment);
   }
   return segment;
 }
 
 export function segmentFromData(data: Partial<SegmentData>): Segment {
-  const normalized = Object.freeze(normalizeSegment(data));
-  return Object.freeze({ token: encodeSegment(normalized), data: normalized });
+  return fitted(normalizeSegment(data));
 }

@@ -18,7 +18,7 @@ import { expiresAt, shouldRotateId, shouldTouch } from './lifecycle';
 import { TokenSigner, type VerifiedToken } from './token';
 
 /** Attempts of one write before concurrent writers are reported as a conflict. */
-const MAX_WRITE_ATTEMPTS = 12;
+const MAX_WRITE_ATTEMPTS = 16;
 /** The longest pause between two attempts of one write, in milliseconds. */
 const MAX_WRITE_BACKOFF = 100;
 // Sessions touched by this process recently; bounded so that it can never grow with traffic.
@@ -174,9 +174,14 @@ export class SessionManager {
     return moved;
   }
 
-  /** A replacement session that carries only the keepAlive items (renewal at the end of a session's life). */
-  async replace(record: SessionRecord, context: WriteContext): Promise<SessionRecord> {
-    const renewed = await this.create(keepAliveItems(record.namespaces), context);
+  /**
+   * A replacement session that carries only the keepAlive items (renewal at the end of a session's
+   * life), with `patch` written over them: a write that is refused then stores nothing at all.
+   */
+  async replace(record: SessionRecord, context: WriteContext, patch: NamespacesPatch = {}): Promise<SessionRecord> {
+    const seed = keepAliveItems(record.namespaces);
+    for (const ns of Object.keys(patch)) seed[ns] = { ...seed[ns], ...patch[ns] };
+    const renewed = await this.create(seed, context);
     await this.options.store.delete(record.id);
     return renewed;
   }

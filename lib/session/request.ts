@@ -27,6 +27,8 @@ export class RequestSession {
   tokenId: string | undefined;
   /** `vtex_session` must be (re)issued: new, rotated, renewed or re-signed session. */
   private issueToken = false;
+  /** Opened with `renew: false` near its end: the next write goes to a replacement session. */
+  private renewalDue = false;
   private issuedToken: string | undefined;
   private cookiesSent = false;
   private cookies: Record<string, string> | undefined;
@@ -49,14 +51,24 @@ export class RequestSession {
     return { cookies: this.source.fromCookie ? this.requestCookies() : {}, now: this.now, creating: false };
   }
 
-  /** Loads the session the token names; renews one near its end; marks a token signed with an old secret for re-signing. */
-  async open(): Promise<void> {
+  /**
+   * Loads the session the token names; renews one near its end; marks a token signed with an old
+   * secret for re-signing. A renewal deletes the old record, so it happens only where the answer
+   * hands out the new token: `renew: false` leaves it to the request's write (which may still be
+   * refused and must then store nothing) or, for a request that writes nothing, to a later one.
+   */
+  async open({ renew = true }: { renew?: boolean } = {}): Promise<void> {
     const verified = this.manager.verify(this.source.token, this.now);
     if (verified === undefined) return;
     this.tokenId = verified.claims.id;
     const record = await this.manager.load(verified);
     if (record === undefined) return;
     if (shouldRenew(verified.claims, this.manager.options.maxAge, this.now)) {
+      if (!renew) {
+        this.record = record;
+        this.renewalDue = true;
+        return;
+      }
       this.record = await this.manager.replace(record, this.context());
       this.issueToken = true;
       return;
@@ -74,6 +86,12 @@ export class RequestSession {
   /** Writes to the open session, or creates one with the patch as its seed. */
   async write(patch: NamespacesPatch): Promise<SessionRecord> {
     if (this.record === undefined) return this.create(patch);
+    if (this.renewalDue) {
+      this.record = await this.manager.replace(this.record, this.context(), patch);
+      this.renewalDue = false;
+      this.issueToken = true;
+      return this.record;
+    }
     const before = this.record;
     this.record = await this.manager.write(before, patch, this.context());
     if (this.record.id !== before.id) this.issueToken = true;

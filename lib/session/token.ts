@@ -26,6 +26,11 @@ const HEADER_PREFIX = `${HEADER}.`;
 // A JWT of ours is a few hundred characters; anything much longer is not worth hashing.
 const MAX_TOKEN_LENGTH = 2048;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// The one spelling of a 32-byte signature in unpadded base64url: 43 characters, the last holding 4
+// bits and two zero bits. Node's decoder skips characters outside the alphabet and ignores those
+// low bits, so without this a signature had many spellings (a trailing NUL, space or line break
+// included), and the token the client sent, echoed back into Set-Cookie, could make it throw.
+const SIGNATURE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 export class TokenSigner {
   private readonly keys: HmacKey[];
@@ -57,8 +62,9 @@ export class TokenSigner {
     const dot = token.indexOf('.', HEADER_PREFIX.length);
     if (dot < 0 || token.indexOf('.', dot + 1) >= 0) return undefined;
     const body = token.slice(0, dot);
-    const signature = Buffer.from(token.slice(dot + 1), 'base64url');
-    if (signature.length !== 32) return undefined;
+    const encoded = token.slice(dot + 1);
+    if (!SIGNATURE.test(encoded)) return undefined;
+    const signature = Buffer.from(encoded, 'base64url');
     let keyIndex = -1;
     for (let i = 0; i < this.keys.length; i++) {
       if (timingSafeEqual(this.keys[i].mac(body), signature)) {

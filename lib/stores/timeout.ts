@@ -52,11 +52,9 @@ export class TimeoutStore implements SessionStore {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(
-            error instanceof StoreUnavailableError
-              ? error
-              : new StoreUnavailableError(`session store ${operation} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }),
-          );
+          // The driver's text stays in `cause`, out of the message: the API answers the message to
+          // the client, and a driver's error may name an internal host and port.
+          reject(error instanceof StoreUnavailableError ? error : new StoreUnavailableError(`session store ${operation} failed`, { cause: error }));
         },
       );
     });

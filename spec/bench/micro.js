@@ -8,7 +8,8 @@
  * The request and response are the few fields the middleware reads and writes; the HTTP work
  * (parsing, writing headers) is the same with or without a session layer and is left out.
  */
-const { sessionMiddleware } = require('vtex-session');
+// BENCH_PACKAGE names another build of the package to compare with (a directory with its index.js).
+const { sessionMiddleware } = require(process.env.BENCH_PACKAGE || 'vtex-session');
 
 const SECRET = 'benchmark-secret-that-is-at-least-32-characters-long';
 

@@ -1,13 +1,14 @@
 'use strict';
 /**
- * `node spec/bench/profile.js <file.cpuprofile> [top]`: the functions that cost most in a profile
- * written by `node --cpu-prof` (run.js --profile=dir), by self time and by total time (self plus
- * callees), as a share of the profile's busy time (idle and GC listed apart).
+ * `node spec/bench/profile.js <file.cpuprofile> [--top=n] [--requests=n]`: the functions that cost
+ * most in a profile written by `node --cpu-prof` (run.js --profile=dir prints the command), by self
+ * time and by total time (self plus callees), as a share of the profile's busy time (idle and GC
+ * listed apart) and, given the number of requests the profile covers, in µs per request.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 
-function summarize(file, top = 25) {
+function summarize(file, { top = 25, requests } = {}) {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
@@ -51,7 +52,8 @@ function summarize(file, top = 25) {
     }
   }
 
-  const pct = (t) => `${((100 * t) / busy).toFixed(1).padStart(5)}%`;
+  const pct = (t) =>
+    `${((100 * t) / busy).toFixed(1).padStart(5)}%${requests ? `  ${(t / requests).toFixed(2).padStart(7)} µs/req` : ''}`;
   const list = (map) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
@@ -59,7 +61,7 @@ function summarize(file, top = 25) {
       .map(([k, t]) => `${pct(t)}  ${k}`)
       .join('\n');
   return [
-    `${path.basename(file)}: busy ${(busy / 1000).toFixed(0)} ms, idle ${(special['(idle)'] / 1000).toFixed(0)} ms, ` +
+    `${path.basename(file)}: busy ${(busy / 1000).toFixed(0)} ms${requests ? ` for ${requests} requests` : ''}, idle ${(special['(idle)'] / 1000).toFixed(0)} ms, ` +
       `GC ${pct(special['(garbage collector)']).trim()}, program ${pct(special['(program)']).trim()}`,
     '',
     'self time',
@@ -71,12 +73,17 @@ function summarize(file, top = 25) {
 }
 
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const file = args.find((a) => !a.startsWith('--'));
+  const flag = (name) => {
+    const arg = args.find((a) => a.startsWith(`--${name}=`));
+    return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
+  };
   if (!file) {
-    console.error('usage: node spec/bench/profile.js <file.cpuprofile> [top]');
+    console.error('usage: node spec/bench/profile.js <file.cpuprofile> [--top=n] [--requests=n]');
     process.exit(2);
   }
-  console.log(summarize(file, top ? Number(top) : undefined));
+  console.log(summarize(file, { top: flag('top'), requests: flag('requests') }));
 }
 
 module.exports = { summarize };

@@ -96,6 +96,8 @@ class Server {
     });
     this.pending = new Map();
     this.nextId = 0;
+    // Every request this server answered, warm-up included: a profile's time divides by it.
+    this.requests = 0;
     this.exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.on('message', (message) => {
       if (message?.type !== 'cpu') return;
@@ -167,6 +169,7 @@ async function cookiesOfNewVisitor(port) {
 async function cookiePool(server) {
   const pool = [];
   for (let i = 0; i < POOL_SIZE; i++) pool.push(await cookiesOfNewVisitor(server.port));
+  server.requests += POOL_SIZE;
   if (server.config.name !== BASELINE && pool.some((c) => c === '')) throw new Error(`${server.config.name} set no session cookie`);
   return pool;
 }
@@ -216,6 +219,7 @@ function load(server, scenario, pool, duration, connections) {
       (error, result) => {
         if (error) return reject(error);
         const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+        server.requests += latencies.length;
         latencies.sort((a, b) => a - b);
         resolve({
           requests: latencies.length,
@@ -396,6 +400,11 @@ async function main() {
     }
 
     await stopAll();
+    if (options.profile) {
+      for (const s of servers.filter((s) => s.child.spawnargs.includes('--cpu-prof'))) {
+        console.log(`profile of ${s.config.name} (pid ${s.child.pid}): node spec/bench/profile.js ${options.profile}/CPU.*.${s.child.pid}.*.cpuprofile --requests=${s.requests}`);
+      }
+    }
 
     const memory = options.sessions > 0 ? await memoryFigure(options.sessions) : undefined;
 

@@ -281,6 +281,11 @@ export function rawClient(server: RunningServer, agent = new http.Agent({ keepAl
   return { send, agent, close: () => agent.destroy() };
 }
 
+/** Browsers keep a cookie whose name and value fit in 4096 bytes, and silently drop a longer one. */
+export function expectCookiesFit(res: RawResponse): void {
+  for (const [name, value] of Object.entries(res.cookies)) expect({ [name]: Buffer.byteLength(`${name}=${value}`) <= 4096 }).toEqual({ [name]: true });
+}
+
 /** A string's UTF-8 bytes as the Latin-1 text that carries them on the wire (how browsers send non-ASCII cookies). */
 export const utf8OnTheWire = (value: string): string => Buffer.from(value, 'utf8').toString('latin1');
 

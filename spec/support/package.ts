@@ -51,7 +51,7 @@ export function compile(dir: string, file: string, source: string, compilerOptio
   writeFileSync(
     join(dir, tsconfig),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, target: 'ES2022', types: ['node'], skipLibCheck: false, ...compilerOptions },
+      compilerOptions: { strict: true, noEmit: true, target: 'ES2022', types: ['node'], skipLibCheck: true, ...compilerOptions },
       files: [file],
     }),
   );

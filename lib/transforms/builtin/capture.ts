@@ -1,4 +1,4 @@
-import { getValue, isForbiddenKey, type Item, type Namespaces, type NamespacesPatch } from '../../namespaces';
+import { getValue, isItemKey, type Item, type Namespaces, type NamespacesPatch } from '../../namespaces';
 
 /**
  * The two captures that read the request rather than the session: query keys copied into `public`
@@ -46,7 +46,8 @@ export function captureCookies(
 ): NamespacesPatch | undefined {
   let captured: Record<string, Item> | undefined;
   for (const name of Object.keys(cookies)) {
-    if (isForbiddenKey(name) || !matches(name)) continue;
+    // A cookie's name becomes an item key: one the API could not name (`!`, `{`, non-ASCII, ...) is not captured.
+    if (!isItemKey(name) || !matches(name)) continue;
     const value = cookies[name];
     if (value === '' || value.length > 4096) continue;
     if (namespaces !== undefined && getValue(namespaces, 'cookie', name) === value) continue;

@@ -1,6 +1,6 @@
-import { makeApp, memoryLogger } from '../support/app';
-import { Visitor } from '../support/transforms';
-import { TransformRefusedError, type Transform } from '../../lib';
+import { makeApp, memoryLogger } from '../../support/app';
+import { Visitor } from '../../support/transforms';
+import { TransformRefusedError, type Transform } from '../../../lib';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,8 +1,8 @@
-import { SECOND } from '../support/fake-clock';
+import { SECOND } from '../../support/fake-clock';
 import { randomUUID } from 'node:crypto';
-import { makeApp } from '../support/app';
-import { Visitor } from '../support/transforms';
-import type { Namespaces, Transform, TransformContext } from '../../lib';
+import { makeApp } from '../../support/app';
+import { Visitor } from '../../support/transforms';
+import type { Namespaces, Transform, TransformContext } from '../../../lib';
 
 /** Moves the clock to `ms` milliseconds past the next whole second. */
 function toNextSecondPlus(ms: number): number {

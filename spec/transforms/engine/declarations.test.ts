@@ -1,5 +1,5 @@
-import { sessionMiddleware, type SessionOptions, type Transform } from '../../lib';
-import { SECRET, memoryLogger } from '../support/app';
+import { sessionMiddleware, type SessionOptions, type Transform } from '../../../lib';
+import { SECRET, memoryLogger } from '../../support/app';
 
 const writer = (name: string, output: Record<string, string[]>): Transform => ({ name, input: { public: ['x'] }, output, run: () => undefined });
 
