@@ -350,7 +350,13 @@ function optionError(errors: ErrorObject[], options: Record<string, unknown>): T
     return new TypeError(`option ${where} is not a known option`);
   }
   const name = path.join('.') || 'options';
-  const expected = error.keyword === 'anyOf' ? EXPECTED[name] : EXPECTED[error.keyword];
+  const allowed = error.keyword === 'enum' ? (error.params as { allowedValues: unknown[] }).allowedValues : undefined;
+  const expected =
+    allowed !== undefined
+      ? `one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`
+      : error.keyword === 'anyOf'
+        ? EXPECTED[name]
+        : EXPECTED[error.keyword];
   const reason = path[0] === 'secret' ? `a secret is a string of at least ${MIN_SECRET_LENGTH} characters, or a non-empty list of them` : (expected ?? error.message ?? 'invalid');
   // A secret's value is never echoed into an error message or a log.
   const shown = path[0] === 'secret' ? '[redacted]' : describe(value);

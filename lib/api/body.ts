@@ -14,7 +14,7 @@ export async function readJsonBody(
   const type = String(req.headers['content-type'] ?? '').toLowerCase();
   // An application that parsed the body before us already consumed the stream: body-parser 1
   // (Express 4) marks that with `_body`, body-parser 2 (Express 5) only leaves the stream ended.
-  if (req._body === true) return checkParsed(req.body, type);
+  if (req._body === true || req.readableEnded) return checkParsed(req.body, type);
 
   const length = req.headers['content-length'];
   if (length !== undefined && Number(length) > limit) throw tooLarge(limit);

@@ -1,9 +1,10 @@
-import express, { type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Server } from 'node:http';
 import { sessionMiddleware } from '../../lib';
 import { parseCookies } from '../../lib/cookies';
 import { ControllableStore, SECRET, makeApp, memoryLogger } from '../support/app';
-import { expectError, newVisitor, publicItems, publicValues, sessionIdOf, viewOf } from '../support/api';
-import { apiClient } from '../support/openapi';
+import { closed, expectError, listening, newVisitor, publicItems, publicValues, sessionIdOf, viewOf } from '../support/api';
+import { apiClient, type ApiClient } from '../support/openapi';
 
 describe('apiPrefix', () => {
   describe('when it is not given', () => {
@@ -52,32 +53,45 @@ describe('apiPrefix', () => {
 });
 
 describe('the API behind body parsers the application installed first', () => {
-  function appAfter(...parsers: RequestHandler[]) {
+  // Servers of our own, closed with their connections: a middleware that waited for a stream
+  // already consumed would otherwise hold the test run open after the timeout.
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map(closed));
+  });
+
+  async function serve(app: Express): Promise<ApiClient> {
+    const server = await listening(app);
+    servers.push(server);
+    return apiClient(server);
+  }
+
+  function appAfter(...parsers: RequestHandler[]): Promise<ApiClient> {
     const app = express();
     app.use(...parsers);
     app.use(sessionMiddleware({ secret: SECRET, logger: memoryLogger() }));
-    return app;
+    return serve(app);
   }
 
   describe('when express.json() ran before the middleware', () => {
-    const api = () => apiClient(appAfter(express.json()));
+    const api = () => appAfter(express.json());
 
     it('should take the parsed body and write its items', async () => {
-      const client = api();
+      const client = await api();
       // A short timeout: a middleware that waits for a consumed stream would hang here.
       const res = await client.post('/api/sessions').timeout(3000).send(publicItems({ country: 'BRA' })).expect(201);
       expect(publicValues(await viewOf(client, `vtex_session=${res.body.sessionToken}`))).toEqual({ country: 'BRA' });
     });
 
     it('should merge a PATCH into the session of the cookie', async () => {
-      const client = api();
+      const client = await api();
       const visitor = await newVisitor(client, { country: 'BRA' });
       await client.patch('/api/sessions').timeout(3000).set('Cookie', visitor.cookie).send(publicItems({ city: 'Rio' })).expect(200);
       expect(publicValues(await viewOf(client, visitor.cookie))).toEqual({ country: 'BRA', city: 'Rio' });
     });
 
     it('should accept an empty body', async () => {
-      await api().post('/api/sessions').timeout(3000).expect(201);
+      await (await api()).post('/api/sessions').timeout(3000).expect(201);
     });
 
     it.each([
@@ -86,7 +100,7 @@ describe('the API behind body parsers the application installed first', () => {
       ['an item without value', '{"public":{"a":{}}}', 400, 'INVALID_BODY'],
       ['an array body', '[{"public":{}}]', 400, 'INVALID_BODY'],
     ])('should still refuse %s', async (_, body, status, code) => {
-      const res = await api().post('/api/sessions').timeout(3000).set('Content-Type', 'application/json').send(body);
+      const res = await (await api()).post('/api/sessions').timeout(3000).set('Content-Type', 'application/json').send(body);
       expectError(res, status, code);
     });
   });
@@ -97,7 +111,7 @@ describe('the API behind body parsers the application installed first', () => {
       const app = express();
       app.use(express.urlencoded({ extended: true }));
       app.use(sessionMiddleware({ secret: SECRET, logger: memoryLogger(), store }));
-      const res = await apiClient(app).post('/api/sessions').timeout(3000).type('form').send('public[a][value]=x');
+      const res = await (await serve(app)).post('/api/sessions').timeout(3000).type('form').send('public[a][value]=x');
       expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
       expect(store.calls.set).toBe(0);
     });
@@ -105,7 +119,7 @@ describe('the API behind body parsers the application installed first', () => {
 
   describe('when express.text() ran before the middleware', () => {
     it('should parse JSON sent as text/plain, as sendBeacon sends it', async () => {
-      const client = apiClient(appAfter(express.text()));
+      const client = await appAfter(express.text());
       const res = await client.post('/api/sessions').timeout(3000).set('Content-Type', 'text/plain').send(JSON.stringify(publicItems({ a: 'beacon' }))).expect(201);
       expect(publicValues(await viewOf(client, `vtex_session=${res.body.sessionToken}`))).toEqual({ a: 'beacon' });
     });

@@ -58,7 +58,7 @@ describe('GET /api/sessions', () => {
   });
 
   describe('when items names a namespace without a key', () => {
-    it.each(['public', 'public.'])('should answer the whole namespace for %s', async (items) => {
+    it.each(['public', 'public.', 'public.*'])('should answer the whole namespace for %s', async (items) => {
       const res = await api.get(`/api/sessions?items=${items},store.channel`).set('Cookie', visitor.cookie).expect(200);
       expect(res.body.namespaces).toEqual({
         public: { country: { value: 'BRA' }, city: { value: 'Recife' }, 'a.b': { value: 'dotted' } },

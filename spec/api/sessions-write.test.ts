@@ -189,7 +189,7 @@ describe('POST and PATCH /api/sessions', () => {
 
 /** A store whose writes take a while to land, as a remote store's do. */
 class SlowStore extends LruSessionStore {
-  async set(id: string, record: SessionRecord, options: SetOptions): Promise<boolean> {
+  override async set(id: string, record: SessionRecord, options: SetOptions): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 50));
     return super.set(id, record, options);
   }

@@ -1,68 +1,175 @@
 'use strict';
 /**
- * `node spec/bench/micro.js [calls] [returning|new]`: the CPU one call of the middleware costs, without HTTP and
- * without a load generator, for a returning and a new visitor. Steadier than the HTTP benchmark on
- * a busy machine (only this process's CPU time is counted), so it is the figure to compare before
- * and after a change to the request path. Run under `node --cpu-prof` to see where the time goes.
+ * `node spec/bench/micro.js`: the CPU one request costs inside Express, with each session layer,
+ * without sockets, HTTP parsing or a load generator in the way. Each configuration runs in its own
+ * process; requests are real http.IncomingMessage / ServerResponse objects handed to the app, one
+ * after the other, and the process's CPU time is divided by their number. On a busy machine this
+ * is far steadier than the HTTP benchmark (no other process's work is counted), so it is the figure
+ * to compare before and after a change to the request path. Rounds are interleaved as in run.js.
  *
- * The request and response are the few fields the middleware reads and writes; the HTTP work
- * (parsing, writing headers) is the same with or without a session layer and is left out.
+ * Options (flag or environment variable):
+ *   --calls=n         MICRO_CALLS      requests per measurement (default 50000)
+ *   --rounds=n        MICRO_ROUNDS     rounds (default 5)
+ *   --configs=a,b     MICRO_CONFIGS    configurations (default the ones without Redis)
+ *   --scenarios=a,b   MICRO_SCENARIOS  returning, new, patch (default all)
+ *   --profile=dir     MICRO_PROFILE    run every process under `node --cpu-prof` into dir
+ * BENCH_PACKAGE names another build of the package to measure (a directory with its index.js).
  */
-// BENCH_PACKAGE names another build of the package to compare with (a directory with its index.js).
-const { sessionMiddleware } = require(process.env.BENCH_PACKAGE || 'vtex-session');
+const { fork } = require('node:child_process');
+const http = require('node:http');
+const { Writable } = require('node:stream');
+const { createApp, patchBody } = require('./apps');
+const { CONFIGURATIONS, SCENARIOS, BASELINE } = require('./configurations');
+const { summarize } = require('./stats');
 
-const SECRET = 'benchmark-secret-that-is-at-least-32-characters-long';
+const POOL_SIZE = 100;
 
-function response() {
-  const headers = new Map();
-  return {
-    headersSent: false,
-    headers,
-    setHeader: (name, value) => headers.set(name.toLowerCase(), value),
-    getHeader: (name) => headers.get(name.toLowerCase()),
-    removeHeader: (name) => headers.delete(name.toLowerCase()),
-  };
-}
+// ---- child: one configuration ----
 
-function call(middleware, cookie) {
+// A socket that accepts every write at once: the response's bytes are produced, then dropped.
+const socket = new Writable({
+  write: (_chunk, _encoding, callback) => callback(),
+  writev: (_chunks, callback) => callback(),
+});
+
+function request(app, method, cookie, body) {
   return new Promise((resolve, reject) => {
-    const req = { method: 'GET', url: '/', headers: cookie === undefined ? {} : { cookie }, socket: {} };
-    const res = response();
-    middleware(req, res, (error) => {
-      if (error) return reject(error);
-      // What the page handler of the HTTP benchmark does with the session.
-      req.vtexSession.get('public', 'country');
-      resolve(res);
+    const req = new http.IncomingMessage(socket);
+    req.method = method;
+    req.url = method === 'PATCH' ? '/api/sessions' : '/';
+    req.httpVersionMajor = 1;
+    req.httpVersionMinor = 1;
+    req.httpVersion = '1.1';
+    req.headers = { host: '127.0.0.1', accept: '*/*' };
+    if (cookie) req.headers.cookie = cookie;
+    if (body !== undefined) {
+      req.headers['content-type'] = 'application/json';
+      req.headers['content-length'] = String(Buffer.byteLength(body));
+      req.push(body);
+    }
+    req.push(null);
+    req.complete = true;
+    const res = new http.ServerResponse(req);
+    res.assignSocket(socket);
+    res.once('finish', () => {
+      res.detachSocket(socket);
+      if (res.statusCode >= 400) reject(new Error(`${method} ${req.url} answered ${res.statusCode}`));
+      else resolve(res);
     });
+    app(req, res);
   });
 }
 
 function cookieOf(res) {
-  const set = res.getHeader('set-cookie');
+  const set = res.getHeader('set-cookie') ?? [];
   return (Array.isArray(set) ? set : [set]).map((line) => line.slice(0, line.indexOf(';'))).join('; ');
 }
 
-async function measure(label, calls, next) {
-  for (let i = 0; i < Math.min(calls, 20_000); i++) await next(i);
-  const cpu = process.cpuUsage();
-  const wall = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) await next(i);
-  const used = process.cpuUsage(cpu);
-  const elapsed = Number(process.hrtime.bigint() - wall) / 1000;
-  console.log(`${label.padEnd(18)} ${((used.user + used.system) / calls).toFixed(2).padStart(7)} µs CPU per call, ${(elapsed / calls).toFixed(2).padStart(7)} µs wall`);
+async function child(name) {
+  const { app, close } = await createApp(name, { redisUrl: process.env.REDIS_URL || undefined });
+  const pools = { returning: [], patch: [], new: [] };
+  for (const scenario of ['returning', 'patch']) {
+    for (let i = 0; i < POOL_SIZE; i++) pools[scenario].push(cookieOf(await request(app, 'GET')));
+  }
+  let n = 0;
+  const calls = {
+    returning: (i) => request(app, 'GET', pools.returning[i % POOL_SIZE]),
+    new: () => request(app, 'GET'),
+    patch: (i) => request(app, 'PATCH', pools.patch[i % POOL_SIZE], patchBody(++n)),
+  };
+  // The first measurement of each scenario also warms it up.
+  const warm = new Set();
+  process.on('message', async ({ scenario, count }) => {
+    try {
+      if (!warm.has(scenario)) {
+        for (let i = 0; i < Math.min(count, 10_000); i++) await calls[scenario](i);
+        warm.add(scenario);
+      }
+      const before = process.cpuUsage();
+      for (let i = 0; i < count; i++) await calls[scenario](i);
+      const used = process.cpuUsage(before);
+      process.send({ cpuPerRequest: (used.user + used.system) / count });
+    } catch (error) {
+      process.send({ error: error.stack ?? String(error) });
+    }
+  });
+  process.on('disconnect', () => close().finally(() => process.exit(0)));
+  process.send({ ready: true });
+}
+
+// ---- parent ----
+
+function readOptions(argv = process.argv.slice(2), env = process.env) {
+  const flags = {};
+  for (const arg of argv) {
+    const match = /^--([a-z]+)=(.*)$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
+    flags[match[1]] = match[2];
+  }
+  const pick = (name, fallback) => flags[name] ?? env[`MICRO_${name.toUpperCase()}`] ?? fallback;
+  const list = (name, fallback) => String(pick(name, fallback)).split(',').map((s) => s.trim()).filter(Boolean);
+  const configs = list('configs', CONFIGURATIONS.filter((c) => !c.redis).map((c) => c.name).join(','));
+  if (!configs.includes(BASELINE)) configs.unshift(BASELINE);
+  return {
+    calls: Number(pick('calls', 50_000)),
+    rounds: Number(pick('rounds', 5)),
+    configs: CONFIGURATIONS.filter((c) => configs.includes(c.name)),
+    scenarios: SCENARIOS.filter((s) => list('scenarios', 'returning,new,patch').includes(s.name)),
+    profile: pick('profile', undefined),
+  };
+}
+
+function start(config, options) {
+  const execArgv = options.profile ? ['--cpu-prof', '--cpu-prof-dir', options.profile] : [];
+  const proc = fork(__filename, [`--child=${config.name}`], { execArgv, env: { ...process.env, NODE_ENV: 'production' } });
+  return new Promise((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`${config.name} exited with code ${code}`)));
+    proc.once('message', () => resolve(proc));
+  });
+}
+
+function measure(proc, scenario, count) {
+  return new Promise((resolve, reject) => {
+    proc.once('message', (message) => (message.error ? reject(new Error(message.error)) : resolve(message.cpuPerRequest)));
+    proc.send({ scenario, count });
+  });
 }
 
 async function main() {
-  const calls = Number(process.argv[2] ?? 200_000);
-  const only = process.argv[3];
-  const middleware = sessionMiddleware({ secret: SECRET, logger: { warn() {}, error() {} } });
-  const pool = [];
-  for (let i = 0; i < 100; i++) pool.push(cookieOf(await call(middleware)));
-  if (only !== 'new') await measure('returning visitor', calls, (i) => call(middleware, pool[i % pool.length]));
-  if (only !== 'returning') await measure('new visitor', calls, () => call(middleware));
+  const options = readOptions();
+  const procs = [];
+  const killAll = () => procs.forEach((p) => p.exitCode === null && p.kill('SIGKILL'));
+  process.once('exit', killAll);
+  try {
+    for (const config of options.configs) procs.push(await start(config, options));
+    const results = Object.fromEntries(options.configs.map((c) => [c.name, Object.fromEntries(options.scenarios.map((s) => [s.name, []]))]));
+    for (let round = 0; round < options.rounds; round++) {
+      for (const scenario of options.scenarios) {
+        for (let i = 0; i < procs.length; i++) {
+          results[options.configs[i].name][scenario.name].push(await measure(procs[i], scenario.name, options.calls));
+        }
+      }
+    }
+    const fixed = (v) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
+    const show = (s) => `${fixed(s.median)} (${s.coverage > 0 ? `${fixed(s.low)}–${fixed(s.high)}` : 'one round'})`;
+    console.log(`CPU per request inside Express (no sockets), medians of ${options.rounds} round(s) of ${options.calls} requests, Node ${process.version}`);
+    for (const scenario of options.scenarios) {
+      console.log(`\n${scenario.label}`);
+      const base = results[BASELINE][scenario.name];
+      for (const config of options.configs) {
+        const runs = results[config.name][scenario.name];
+        const added = config.name === BASELINE ? '' : `, added ${show(summarize(runs.map((r, i) => r - base[i])))} µs`;
+        console.log(`  ${config.label.padEnd(34)} ${show(summarize(runs))} µs${added}`);
+      }
+    }
+  } finally {
+    for (const p of procs) p.disconnect();
+    await Promise.all(procs.map((p) => (p.exitCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
+  }
 }
 
-main().catch((error) => {
+const childName = process.argv.find((a) => a.startsWith('--child='))?.slice('--child='.length);
+(childName ? child(childName) : main()).catch((error) => {
   console.error(error.stack ?? String(error));
   process.exit(1);
 });

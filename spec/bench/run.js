@@ -23,6 +23,7 @@ const { fork } = require('node:child_process');
 const http = require('node:http');
 const path = require('node:path');
 const autocannon = require('autocannon');
+const { patchBody } = require('./apps');
 const { CONFIGURATIONS, SCENARIOS, BASELINE } = require('./configurations');
 const { summarize, verdict } = require('./stats');
 
@@ -190,8 +191,7 @@ function requestsFor(scenario, pool) {
       path: '/api/sessions',
       setupRequest: (req) => {
         n++;
-        const body = JSON.stringify({ public: { utm_source: { value: `source${n}` }, utm_campaign: { value: `campaign${n}` } } });
-        return { ...req, headers: { cookie: nextCookie(), 'content-type': 'application/json' }, body };
+        return { ...req, headers: { cookie: nextCookie(), 'content-type': 'application/json' }, body: patchBody(n) };
       },
     },
   ];

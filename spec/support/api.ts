@@ -31,7 +31,9 @@ export async function newVisitor(api: ApiClient, values: Record<string, JsonValu
 export function sessionIdOf(res: TestResponse): string {
   const cookie = setCookie(res, 'vtex_session');
   if (cookie === undefined) throw new Error(`the response set no vtex_session (status ${res.status})`);
-  return decodeSessionToken(cookie.value)!.id;
+  const id = decodeSessionToken(cookie.value)?.id;
+  if (id === undefined) throw new Error(`the vtex_session the response set carries no id: ${cookie.value}`);
+  return id;
 }
 
 /** Asserts the `{ error: { code, message } }` answer of a refused request, and that it set no cookie. */

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Express } from 'express';
 import request, { type Response as TestResponse } from 'supertest';
 import { setCookie } from './app';
@@ -29,10 +29,4 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
 export function signJwt(payload: Record<string, unknown>, secret: string, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
   const body = `${b64url(header)}.${b64url(payload)}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
-
-/** Claims shaped as the package issues them, for hand-crafted tokens. */
-export function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return { id: randomUUID(), account: 'store', sub: 'session', iat: now, exp: now + 3600, jti: 'test', ...overrides };
 }

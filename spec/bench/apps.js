@@ -1,0 +1,125 @@
+'use strict';
+/**
+ * The applications the benchmark compares. Every configuration serves the same page and the same
+ * PATCH route, so that the only difference between two of them is the session layer.
+ */
+const express = require('express');
+
+const SECRET = 'benchmark-secret-that-is-at-least-32-characters-long';
+const DAY = 24 * 60 * 60 * 1000;
+
+// A small page, with one value read from the session so that every session layer is touched.
+const page = (country) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Store</title></head>` +
+  `<body><header>Store</header><main><h1>Products</h1><p>Prices for ${country}</p>` +
+  `<ul><li>Shirt</li><li>Shoes</li><li>Hat</li></ul></main></body></html>`;
+
+/** The PATCH body of the benchmark: two `public` items, with values that change on every request. */
+const patchBody = (n) => JSON.stringify({ public: { utm_source: { value: `source${n}` }, utm_campaign: { value: `campaign${n}` } } });
+
+// A prefix of this process only, so that the keys a run wrote can be removed after it.
+const redisPrefix = (name) => `bench:${name}:${process.pid}:`;
+
+async function connectRedis(url) {
+  const { createClient } = require('redis');
+  const client = createClient({ url });
+  client.on('error', (error) => console.error(`redis: ${error.message}`));
+  await client.connect();
+  return client;
+}
+
+async function removeKeys(client, prefix) {
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {
+    if (keys.length > 0) await client.unlink(keys);
+  }
+}
+
+function loadPackage() {
+  try {
+    // BENCH_PACKAGE names another build to compare with; by default the package refers to itself
+    // through its `exports`, which is the built dist/, as users get it.
+    return require(process.env.BENCH_PACKAGE || 'vtex-session');
+  } catch (error) {
+    throw new Error(`vtex-session could not be loaded (run \`npm run build\` first): ${error.message}`);
+  }
+}
+
+/** express-session, as a storefront would set it up: a new visitor gets a session (saveUninitialized). */
+function expressSession(store) {
+  const session = require('express-session');
+  // Under NODE_ENV=production express-session warns that MemoryStore is not for production; this
+  // benchmark knows, and the warning would only clutter its table.
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    return session({
+      secret: SECRET,
+      resave: false,
+      saveUninitialized: true,
+      store,
+      cookie: { httpOnly: true, sameSite: 'lax', maxAge: DAY },
+    });
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/** `{ app, close }` for one configuration; close() removes what it wrote to Redis and disconnects. */
+async function createApp(name, { redisUrl = 'redis://127.0.0.1:6379' } = {}) {
+  const app = express();
+  let redis;
+  let cleanup = async () => {};
+
+  if (name === 'express-session') {
+    app.use(expressSession(undefined));
+  } else if (name === 'express-session-redis') {
+    const { RedisStore } = require('connect-redis');
+    redis = await connectRedis(redisUrl);
+    const prefix = redisPrefix(name);
+    app.use(expressSession(new RedisStore({ client: redis, prefix })));
+    cleanup = () => removeKeys(redis, prefix);
+  } else if (name === 'vtex-session' || name === 'vtex-session-redis') {
+    const { sessionMiddleware, RedisSessionStore } = loadPackage();
+    let store;
+    if (name === 'vtex-session-redis') {
+      redis = await connectRedis(redisUrl);
+      const prefix = redisPrefix(name);
+      store = new RedisSessionStore({ client: redis, prefix });
+      cleanup = () => removeKeys(redis, prefix);
+    }
+    const logger = { warn: (message) => console.error(message), error: (message) => console.error(message) };
+    app.use(sessionMiddleware({ secret: SECRET, store, logger }));
+  } else if (name !== 'express') {
+    throw new Error(`unknown configuration ${name}`);
+  }
+
+  app.get('/', (req, res) => {
+    let country;
+    if (req.vtexSession !== undefined) country = req.vtexSession.get('public', 'country');
+    else if (req.session !== undefined) country = req.session.country;
+    res.send(page(country ?? 'BR'));
+  });
+
+  // vtex-session answers PATCH /api/sessions itself; the others get the equivalent route: read the
+  // JSON body, set two items, save, answer JSON.
+  if (!name.startsWith('vtex-session')) {
+    app.patch('/api/sessions', express.json(), (req, res, next) => {
+      const items = req.body?.public ?? {};
+      if (req.session === undefined) {
+        res.json({ utm_source: items.utm_source?.value, utm_campaign: items.utm_campaign?.value });
+        return;
+      }
+      req.session.utm_source = items.utm_source?.value;
+      req.session.utm_campaign = items.utm_campaign?.value;
+      req.session.save((error) => (error ? next(error) : res.json({ sessionId: req.sessionID })));
+    });
+  }
+
+  const close = async () => {
+    await cleanup();
+    await redis?.quit();
+  };
+  return { app, close };
+}
+
+module.exports = { createApp, patchBody };
