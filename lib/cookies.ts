@@ -77,9 +77,12 @@ export class CookieWriter {
     this.prefixes = [`${options.sessionName}=`, `${options.segmentName}=`];
   }
 
-  /** Whether cookies carry `Secure`: `'auto'` follows the request (`req.secure`, which honours `trust proxy`). */
-  secureFor(requestIsSecure: boolean): boolean {
-    return this.options.secure === 'auto' ? requestIsSecure : this.options.secure;
+  /**
+   * Whether cookies carry `Secure`: `'auto'` follows the request (`req.secure`, which honours
+   * `trust proxy`). The request is asked only then: Express answers through several getters.
+   */
+  secureFor(req: IncomingMessage & { secure?: boolean }): boolean {
+    return this.options.secure === 'auto' ? isSecure(req) : this.options.secure;
   }
 
   session(token: string, expires: number, secure: boolean): string {

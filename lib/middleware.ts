@@ -7,6 +7,7 @@ import { SessionManager, shortHash } from './session/manager';
 import { RequestSession } from './session/request';
 import { captureCookies, captureQuery, cookieMatcher, cookiePrefixes, mergePatches } from './transforms/builtin/capture';
 import type { NamespacesPatch } from './namespaces';
+import type { Segment } from './segment/codec';
 
 /**
  * `app.use(sessionMiddleware(options))`: on every page request reads or creates both cookies and
@@ -24,14 +25,13 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
   const prefixes = cookiePrefixes(normalized.captureCookies);
 
   // Cookie captures cost a full parse of the header; most requests carry none of the cookies asked for.
-  const pageCapture = (session: RequestSession, method: string, url: string): NamespacesPatch | undefined => {
+  const pageCapture = (session: RequestSession, method: string, url: string, header: string | undefined): NamespacesPatch | undefined => {
     const namespaces = session.record?.namespaces;
     const q = url.indexOf('?');
     const fromQuery =
       q >= 0 && queryKeys.length > 0 && (method === 'GET' || method === 'HEAD')
         ? captureQuery(new URLSearchParams(url.slice(q + 1)), queryKeys, namespaces)
         : undefined;
-    const header = session.req.headers.cookie;
     const mayHoldCookies =
       matchesCookie !== undefined &&
       session.source.fromCookie &&
@@ -40,7 +40,10 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
     return mergePatches(fromQuery, fromCookies);
   };
 
-  async function openPage(req: Request, res: Response): Promise<void> {
+  // Express gives every request and response object a shape of its own (it swaps their prototype
+  // per request), so each property access on them is an uncached lookup: the page path reads each
+  // one once and passes it along.
+  async function openPage(req: Request, res: Response, method: string, url: string): Promise<void> {
     const header = req.headers.cookie;
     const token = readCookie(header, sessionName);
     const session = new RequestSession(
@@ -51,15 +54,17 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
       { token, fromCookie: token !== undefined || header !== undefined, clientSegment: readCookie(header, segmentName) },
       Date.now(),
     );
-    const attach = () => {
-      req.vtexSegment = session.segment();
-      req.vtexSession = new SessionHandle(session, (segment) => {
-        req.vtexSegment = segment;
+    const attach = (): Segment => {
+      const segment = session.segment();
+      req.vtexSegment = segment;
+      req.vtexSession = new SessionHandle(session, (changed) => {
+        req.vtexSegment = changed;
       });
+      return segment;
     };
     try {
       await session.open();
-      const capture = pageCapture(session, req.method, req.url);
+      const capture = pageCapture(session, method, url, header);
       if (session.record === undefined) await session.create(capture);
       else if (capture !== undefined) await session.write(capture);
       else manager.maybeTouch(session.record, session.now);
@@ -76,17 +81,17 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
       session.degraded = true;
       session.record = undefined;
     }
-    attach();
-    session.commitCookies(req.vtexSegment);
+    session.commitCookies(attach());
   }
 
   function vtexSession(req: Request, res: Response, next: NextFunction): void {
-    const route = api.match(req.url);
+    const url = req.url;
+    const route = api.match(url);
     if (route !== undefined) {
       api.handle(req, res, route);
       return;
     }
-    openPage(req, res).then(() => next(), next);
+    openPage(req, res, req.method, url).then(() => next(), next);
   }
 
   const router = Router();

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { appendSetCookie, isSecure, parseCookies, type CookieWriter } from '../cookies';
+import { appendSetCookie, parseCookies, type CookieWriter } from '../cookies';
 import type { NamespacesPatch, SessionRecord } from '../namespaces';
 import type { Segment } from '../segment/codec';
 import type { WriteContext } from '../transforms/types';
@@ -29,7 +29,8 @@ export class RequestSession {
   private issueToken = false;
   /** Opened with `renew: false` near its end: the next write goes to a replacement session. */
   private renewalDue = false;
-  private issuedToken: string | undefined;
+  /** The token issued in this request, for the id it names: a rotation later in the request needs another. */
+  private issued: { id: string; token: string } | undefined;
   private cookiesSent = false;
   private cookies: Record<string, string> | undefined;
 
@@ -106,7 +107,8 @@ export class RequestSession {
   token(): string | undefined {
     if (this.record === undefined) return undefined;
     if (!this.issueToken && this.source.token !== undefined && this.tokenId === this.record.id) return this.source.token;
-    return (this.issuedToken ??= this.manager.tokenFor(this.record));
+    if (this.issued?.id !== this.record.id) this.issued = { id: this.record.id, token: this.manager.tokenFor(this.record) };
+    return this.issued.token;
   }
 
   /**
@@ -117,19 +119,20 @@ export class RequestSession {
    */
   commitCookies(segment: Segment = this.segment(), both = false): void {
     if (this.degraded || this.record === undefined || this.res.headersSent) return;
-    const secure = this.writer.secureFor(isSecure(this.req));
+    const setSession = this.issueToken || both || this.tokenId !== this.record.id;
+    const setSegment = setSession || segment.token !== this.source.clientSegment;
+    // Most page views are a returning visitor whose cookies are right: nothing to format.
+    if (!setSegment && !this.cookiesSent) return;
+    const secure = this.writer.secureFor(this.req);
     const expires = expiresAt(this.record, this.manager.options.maxAge);
     const values: string[] = [];
-    const token = this.token();
-    const setSession = this.issueToken || both || this.tokenId !== this.record.id;
-    if (setSession && token !== undefined) {
+    const token = setSession ? this.token() : undefined;
+    if (token !== undefined) {
       values.push(this.writer.session(token, expires, secure));
       // A response that carries one visitor's session must never be stored by a shared cache.
       this.res.setHeader('Cache-Control', 'private, no-store');
     }
-    if (setSession || segment.token !== this.source.clientSegment) {
-      values.push(this.writer.segment(segment.token, expires, secure));
-    }
+    if (setSegment) values.push(this.writer.segment(segment.token, expires, secure));
     if (this.cookiesSent) this.writer.dropOurs(this.res);
     appendSetCookie(this.res, values);
     this.cookiesSent ||= values.length > 0;
@@ -139,7 +142,7 @@ export class RequestSession {
   setSegmentCookie(token: string): void {
     const { maxAge } = this.manager.options;
     const expires = this.record === undefined ? this.now + maxAge : expiresAt(this.record, maxAge);
-    const secure = this.writer.secureFor(isSecure(this.req));
+    const secure = this.writer.secureFor(this.req);
     appendSetCookie(this.res, [this.writer.segment(token, expires, secure)]);
   }
 }

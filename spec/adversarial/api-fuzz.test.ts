@@ -15,7 +15,7 @@ import {
   type RawResponse,
   type RunningServer,
 } from '../support/adversarial';
-import { makeApp } from '../support/app';
+import { makeApp, memoryLogger } from '../support/app';
 import { anyKey, contentType, headerText, mutation, rawBody, rawQuery, runs, wireText } from '../support/hostile-input';
 import { openApiChecker, type OpenApiCheck } from '../support/openapi-check';
 
@@ -28,6 +28,7 @@ describe('the HTTP API under hostile input', () => {
   const store = new RecordingStore();
   const watcher = watchProcess();
   const guard = prototypeGuard();
+  const logger = memoryLogger();
   let server: RunningServer;
   let client: ReturnType<typeof rawClient>;
   let check: OpenApiCheck;
@@ -35,7 +36,7 @@ describe('the HTTP API under hostile input', () => {
   let fresh: Namespaces;
 
   beforeAll(async () => {
-    server = await listen(makeApp(storefrontOptions(store)));
+    server = await listen(makeApp({ ...storefrontOptions(store), logger }));
     client = rawClient(server);
     check = openApiChecker((await client.send({ path: '/api/sessions/openapi.json' })).json as never);
     visitors = [];
@@ -51,6 +52,9 @@ describe('the HTTP API under hostile input', () => {
     await server.close();
     expect(watcher.stop()).toEqual([]);
     expect(guard.added()).toEqual([]);
+    // Logs name sessions by a short hash, never by an id or a token.
+    const logged = JSON.stringify(logger.lines);
+    expect([...store.ids(), ...visitors.map((v) => v.token)].filter((secret) => logged.includes(secret))).toEqual([]);
   });
 
   /** A session cookie as a visitor, a tamperer or a stranger sends it. */

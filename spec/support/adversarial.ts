@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { runInNewContext, runInThisContext } from 'node:vm';
 import type { Express } from 'express';
 import { LruSessionStore, type SessionOptions, type SessionRecord, type SessionStore, type SetOptions } from '../../lib';
 
@@ -153,18 +153,22 @@ export function sessionClaims(id: string, exp: number, account = 'store') {
 /**
  * Records what must never happen while hostile requests run: an unhandled rejection or an uncaught
  * exception anywhere in the process. Call `stop()` at the end and assert the list is empty.
+ *
+ * The listeners go on the process itself: a test file runs in its own context, whose `process`
+ * is a stand-in that never hears of these events.
  */
 export function watchProcess() {
+  const real = runInThisContext('process') as NodeJS.Process;
   const events: string[] = [];
   const onRejection = (reason: unknown) => void events.push(`unhandledRejection: ${(reason as Error)?.stack ?? String(reason)}`);
   const onException = (error: Error) => void events.push(`uncaughtException: ${error?.stack ?? String(error)}`);
-  process.on('unhandledRejection', onRejection);
-  process.on('uncaughtException', onException);
+  real.on('unhandledRejection', onRejection);
+  real.on('uncaughtException', onException);
   return {
     events,
     stop() {
-      process.off('unhandledRejection', onRejection);
-      process.off('uncaughtException', onException);
+      real.off('unhandledRejection', onRejection);
+      real.off('uncaughtException', onException);
       return events;
     },
   };
@@ -221,8 +225,8 @@ export function garbageCollector(): (() => void) | undefined {
 
 export function memoryFigures(gc: (() => void) | undefined) {
   gc?.();
-  const { heapUsed, rss } = process.memoryUsage();
-  return { heapUsed, rss };
+  const { heapUsed, arrayBuffers, rss } = process.memoryUsage();
+  return { heapUsed, arrayBuffers, rss };
 }
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;

@@ -1,0 +1,108 @@
+import { createHmac } from 'node:crypto';
+import express from 'express';
+import request from 'supertest';
+import { sessionMiddleware } from '../../lib';
+import { makeApp, memoryLogger, setCookie, SECRET } from '../support/app';
+import { decodeJwt, sessionTokenOf, signJwt, visit } from '../support/session';
+
+/**
+ * The request path takes shortcuts for speed (HMAC from one-shot hashes, a pool of random bytes
+ * for `jti`, one formatted date per second, a router bypassed while it holds only the session
+ * layer). Each must give exactly what the plain way gives.
+ */
+
+const signatureOf = (token: string, secret: string) => {
+  const dot = token.lastIndexOf('.');
+  return { body: token.slice(0, dot), signature: token.slice(dot + 1), expected: createHmac('sha256', secret).update(token.slice(0, dot)).digest('base64url') };
+};
+
+// SHA-256 hashes keys longer than its 64-byte block first; multi-byte characters count in bytes.
+const SECRETS = {
+  'shorter than a block': 'a'.repeat(32),
+  'exactly a block': 'b'.repeat(64),
+  'one byte over a block': 'c'.repeat(65),
+  'much longer than a block': 'd'.repeat(300),
+  'of multi-byte characters': 'ção-segredo-😀'.repeat(4),
+};
+
+describe('the fast paths of the request path', () => {
+  describe.each(Object.entries(SECRETS))('when the secret is %s', (_label, secret) => {
+    it('should sign tokens exactly as HMAC-SHA256 does', async () => {
+      const token = sessionTokenOf(await visit(makeApp({ secret })))!;
+      const { signature, expected } = signatureOf(token, secret);
+      expect(signature).toBe(expected);
+    });
+
+    it('should accept a token signed by any HMAC-SHA256 implementation, and no other signature', async () => {
+      const app = makeApp({ secret });
+      const { payload } = decodeJwt(sessionTokenOf(await visit(app))!);
+      const forged = signJwt(payload, `${secret}x`);
+      const genuine = signJwt(payload, secret);
+
+      expect((await visit(app, `vtex_session=${genuine}`)).body.id).toBe(payload.id);
+      expect((await visit(app, `vtex_session=${forged}`)).body.id).not.toBe(payload.id);
+    });
+  });
+
+  describe('when many tokens are issued', () => {
+    it('should give each its own 12 random bytes of jti, across refills of the pool', async () => {
+      const app = makeApp();
+      const jtis: string[] = [];
+      for (let i = 0; i < 300; i++) jtis.push(decodeJwt(sessionTokenOf(await visit(app))!).payload.jti as string);
+
+      for (const jti of jtis) expect(Buffer.from(jti, 'base64url')).toHaveLength(12);
+      expect(new Set(jtis).size).toBe(jtis.length);
+    });
+  });
+
+  describe('when sessions are created in different seconds', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+    afterEach(() => jest.useRealTimers());
+
+    it('should write each cookie the Expires of its own session', async () => {
+      const app = makeApp();
+      const expiries: string[] = [];
+      for (const at of ['2026-03-01T10:00:00.200Z', '2026-03-01T10:00:00.900Z', '2026-03-01T10:00:01.100Z', '2026-03-01T11:30:00Z']) {
+        jest.setSystemTime(new Date(at));
+        const res = await visit(app);
+        const exp = decodeJwt(sessionTokenOf(res)!).payload.exp as number;
+        const expires = setCookie(res, 'vtex_session')!.attributes.expires as string;
+        expect(expires).toBe(new Date(exp * 1000).toUTCString());
+        expect(setCookie(res, 'vtex_segment')!.attributes.expires).toBe(expires);
+        expiries.push(expires);
+      }
+      expect(new Set(expiries).size).toBe(3);
+    });
+  });
+
+  describe('when the application adds routes to the router the middleware returns', () => {
+    it('should serve them after the session layer, with the session attached', async () => {
+      const router = sessionMiddleware({ secret: SECRET, logger: memoryLogger() });
+      router.get('/extra', (req, res) => {
+        res.json({ id: req.vtexSession.id, segment: req.vtexSegment.token });
+      });
+      const app = express();
+      app.use(router);
+      app.get('/page', (req, res) => {
+        res.json({ id: req.vtexSession.id });
+      });
+
+      const extra = await request(app).get('/extra');
+      const page = await request(app).get('/page');
+
+      expect(extra.status).toBe(200);
+      expect(extra.body.id).toBe(sessionTokenOf(extra) && decodeJwt(sessionTokenOf(extra)!).payload.id);
+      expect(extra.body.segment).toBe(setCookie(extra, 'vtex_segment')!.value);
+      expect(page.body.id).toEqual(expect.any(String));
+      expect(page.body.id).not.toBe(extra.body.id);
+    });
+
+    it('should still be an Express router', () => {
+      const router = sessionMiddleware({ secret: SECRET, logger: memoryLogger() });
+      expect(router).toBeInstanceOf(Function);
+      expect(router).toHaveProperty('stack');
+      expect(typeof router.use).toBe('function');
+      expect(typeof router.handle).toBe('function');
+    });
+  });
+});
