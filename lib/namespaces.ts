@@ -163,10 +163,24 @@ export function filterItems(namespaces: Namespaces, pairs: Array<[string, string
   return out;
 }
 
+/**
+ * Namespaces the HTTP API never answers. `cookie` holds copies of the request's cookies, the shop's
+ * HttpOnly auth cookie among them: answering it would hand page scripts (and any injected script)
+ * the very value HttpOnly keeps from them. Server-side code still reads it on `req.vtexSession`.
+ */
+export const SERVER_ONLY_NAMESPACES: ReadonlySet<string> = new Set(['cookie']);
+
 export function sessionView(record: SessionRecord, pairs: Array<[string, string]> | null): SessionView {
+  let namespaces = filterItems(record.namespaces, pairs);
+  for (const ns of SERVER_ONLY_NAMESPACES) {
+    if (own.call(namespaces, ns)) {
+      if (namespaces === record.namespaces) namespaces = { ...namespaces };
+      delete namespaces[ns];
+    }
+  }
   return {
     id: record.id,
-    namespaces: filterItems(record.namespaces, pairs),
+    namespaces,
     version: record.version,
     active: true,
     debug: false,

@@ -10,7 +10,7 @@ const { sessionMiddleware, LruSessionStore } = require('vtex-session');
 const SECRET = 'benchmark-secret-that-is-at-least-32-characters-long';
 
 function settle() {
-  for (let i = 0; i < 4; i++) global.gc();
+  for (let i = 0; i < 4; i++) globalThis.gc();
   const { heapUsed, rss } = process.memoryUsage();
   return { heapUsed, rss };
 }
@@ -38,7 +38,7 @@ function visit(middleware) {
 }
 
 async function main() {
-  if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
+  if (typeof globalThis.gc !== 'function') throw new Error('run with --expose-gc');
   const count = Number(process.argv[2] ?? 100_000);
   const before = settle();
   const store = new LruSessionStore({ max: count });

@@ -17,6 +17,7 @@
  */
 const { fork } = require('node:child_process');
 const http = require('node:http');
+const path = require('node:path');
 const { Writable } = require('node:stream');
 const { createApp, patchBody } = require('./apps');
 const { CONFIGURATIONS, SCENARIOS, BASELINE } = require('./configurations');
@@ -121,7 +122,7 @@ function readOptions(argv = process.argv.slice(2), env = process.env) {
 
 function start(config, options) {
   const execArgv = options.profile ? ['--cpu-prof', '--cpu-prof-dir', options.profile] : [];
-  const proc = fork(__filename, [`--child=${config.name}`], { execArgv, env: { ...process.env, NODE_ENV: 'production' } });
+  const proc = fork(path.join(__dirname, 'micro.js'), [`--child=${config.name}`], { execArgv, env: { ...process.env, NODE_ENV: 'production' } });
   return new Promise((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`${config.name} exited with code ${code}`)));
     proc.once('message', () => resolve(proc));

@@ -100,6 +100,8 @@ class Server {
     // Every request this server answered, warm-up included: a profile's time divides by it.
     this.requests = 0;
     this.exited = new Promise((resolve) => this.child.once('exit', resolve));
+    // A failed send (the server died) is reported by the call that sent it.
+    this.child.on('error', () => {});
     this.child.on('message', (message) => {
       if (message?.type !== 'cpu') return;
       this.pending.get(message.id)?.(message.usage);
@@ -126,13 +128,17 @@ class Server {
   /** User + system microseconds the server process has used so far. */
   cpu() {
     return new Promise((resolve, reject) => {
+      if (!this.child.connected) {
+        reject(new Error(`${this.config.name} is no longer running (exit code ${this.child.exitCode}, signal ${this.child.signalCode})`));
+        return;
+      }
       const id = this.nextId++;
       const timer = setTimeout(() => reject(new Error(`${this.config.name} did not report its CPU`)), 5000);
       this.pending.set(id, (usage) => {
         clearTimeout(timer);
         resolve(usage.user + usage.system);
       });
-      this.child.send({ type: 'cpu', id });
+      this.child.send({ type: 'cpu', id }, (error) => error && reject(new Error(`${this.config.name} is no longer running: ${error.message}`)));
     });
   }
 

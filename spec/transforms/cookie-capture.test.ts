@@ -16,16 +16,30 @@ describe('cookie capture', () => {
       visitor.setCookie('shop_auth', 'a');
       visitor.setCookie('vtex-impersonated-customer-email', 'customer@example.com');
       visitor.setCookie('VtexIdclientAutCookie_store', 'not-asked-for');
-      await visitor.page();
-      expect((await visitor.session('cookie')).namespaces).toEqual({
-        cookie: { shop_auth: { value: 'a' }, 'vtex-impersonated-customer-email': { value: 'customer@example.com' } },
+      const page = await visitor.page();
+      expect(page.body.namespaces.cookie).toEqual({
+        shop_auth: { value: 'a' },
+        'vtex-impersonated-customer-email': { value: 'customer@example.com' },
       });
     });
 
     it('should copy nothing when captureCookies is empty', async () => {
       const visitor = new Visitor(makeApp({ captureCookies: [] }));
       visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-1');
-      await visitor.page();
+      const page = await visitor.page();
+      expect(page.body.namespaces.cookie).toBeUndefined();
+    });
+  });
+
+  describe('when a client reads the session over the HTTP API', () => {
+    // The captured values are copies of HttpOnly cookies: answering them would hand them to page scripts.
+    it('should never answer the cookie namespace, not even for items=*', async () => {
+      const visitor = new Visitor(makeApp());
+      visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-1');
+      const page = await visitor.page();
+      expect(page.body.namespaces.cookie).toEqual({ VtexIdclientAutCookie_store: { value: 'auth-token-1' } });
+      expect((await visitor.session('*')).namespaces.cookie).toBeUndefined();
+      expect((await visitor.session('cookie.VtexIdclientAutCookie_store')).namespaces).toEqual({});
       expect((await visitor.session('cookie')).namespaces).toEqual({});
     });
   });
