@@ -82,6 +82,8 @@ export class CookieWriter {
    * `trust proxy`). The request is asked only then: Express answers through several getters.
    */
   secureFor(req: IncomingMessage & { secure?: boolean }): boolean {
+    // Browsers drop a SameSite=None cookie without Secure: there, 'auto' always means Secure.
+    if (this.options.sameSite === 'none') return true;
     return this.options.secure === 'auto' ? isSecure(req) : this.options.secure;
   }
 

@@ -71,6 +71,13 @@ describe('cookie attributes', () => {
         expect(cookie.attributes.samesite).toBe(written);
       }
     });
+
+    // Browsers drop a SameSite=None cookie that lacks Secure, so 'auto' cannot leave it out.
+    it('should add Secure to SameSite=None even over plain HTTP', async () => {
+      for (const cookie of both(await cookiesOf({ cookie: { sameSite: 'none' } }))) {
+        expect(cookie.attributes).toMatchObject({ samesite: 'None', secure: true });
+      }
+    });
   });
 
   describe('cookie.domain and cookie.path', () => {
