@@ -20,11 +20,13 @@ function createPageCache({ max = 500, ttl = 5 * 60 * 1000 } = {}) {
     return async function servePage(req, res, next) {
       try {
         // Set-Cookie here means the session middleware gave this visitor new cookies (a first
-        // visit, a new session, a changed segment): such a response belongs to one visitor, so
-        // it is neither answered from the cache nor stored in it.
+        // visit, a new session, a changed segment). Such a response is never stored: a cached
+        // page holds only what the segment decides, never a visitor's headers. It may still be
+        // answered from the cache, since its body depends on the segment alone and its cookies
+        // are this visitor's own, written by the middleware, not taken from the stored page.
         const personal = res.getHeader('Set-Cookie') !== undefined;
         const key = `${segmentCacheKey(req.vtexSegment)} ${req.path}`;
-        const cached = personal ? undefined : pages.get(key);
+        const cached = pages.get(key);
         if (cached !== undefined) {
           counts.hits++;
           send(res, 'HIT', cached);
