@@ -118,11 +118,12 @@ export class RequestSession {
    * that will be there again when the store returns.
    */
   commitCookies(segment: Segment = this.segment(), both = false): void {
-    if (this.degraded || this.record === undefined || this.res.headersSent) return;
+    if (this.degraded || this.record === undefined) return;
     const setSession = this.issueToken || both || this.tokenId !== this.record.id;
     const setSegment = setSession || segment.token !== this.source.clientSegment;
-    // Most page views are a returning visitor whose cookies are right: nothing to format.
-    if (!setSegment && !this.cookiesSent) return;
+    // Most page views are a returning visitor whose cookies are right: nothing to format, and not
+    // even `headersSent` to ask (a getter behind several prototypes of Express's response).
+    if ((!setSegment && !this.cookiesSent) || this.res.headersSent) return;
     const secure = this.writer.secureFor(this.req);
     const expires = expiresAt(this.record, this.manager.options.maxAge);
     const values: string[] = [];

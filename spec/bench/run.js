@@ -16,7 +16,7 @@
  *   --configs=a,b     BENCH_CONFIGS      configurations (default all; Redis ones skipped when Redis is down)
  *   --scenarios=a,b   BENCH_SCENARIOS    returning, new, patch (default all)
  *   --sessions=n      BENCH_SESSIONS     sessions created for the memory figure (default 100000; 0 skips it)
- *   --profile=dir     BENCH_PROFILE      run the vtex-session servers under `node --cpu-prof` into dir
+ *   --profile=dir     BENCH_PROFILE      run every server under `node --cpu-prof` into dir (profile.js reads it)
  * Redis: REDIS_URL, else redis://127.0.0.1:6379.
  */
 const { fork } = require('node:child_process');
@@ -89,7 +89,7 @@ async function redisReachable(url) {
 class Server {
   constructor(config, options) {
     this.config = config;
-    const execArgv = options.profile && config.name.startsWith('vtex-session') ? ['--cpu-prof', '--cpu-prof-dir', options.profile] : [];
+    const execArgv = options.profile ? ['--cpu-prof', '--cpu-prof-dir', options.profile] : [];
     this.child = fork(SERVER, [config.name], {
       execArgv,
       env: { ...process.env, NODE_ENV: 'production', REDIS_URL: options.redisUrl },
