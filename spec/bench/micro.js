@@ -8,7 +8,7 @@
  * to compare before and after a change to the request path. Rounds are interleaved as in run.js.
  *
  * Options (flag or environment variable):
- *   --calls=n         MICRO_CALLS      requests per measurement (default 50000)
+ *   --calls=n         MICRO_CALLS      requests per measurement (default 20000)
  *   --rounds=n        MICRO_ROUNDS     rounds (default 5)
  *   --configs=a,b     MICRO_CONFIGS    configurations (default the ones without Redis)
  *   --scenarios=a,b   MICRO_SCENARIOS  returning, new, patch (default all)
@@ -112,7 +112,7 @@ function readOptions(argv = process.argv.slice(2), env = process.env) {
   const configs = list('configs', CONFIGURATIONS.filter((c) => !c.redis).map((c) => c.name).join(','));
   if (!configs.includes(BASELINE)) configs.unshift(BASELINE);
   return {
-    calls: Number(pick('calls', 50_000)),
+    calls: Number(pick('calls', 20_000)),
     rounds: Number(pick('rounds', 5)),
     configs: CONFIGURATIONS.filter((c) => configs.includes(c.name)),
     scenarios: SCENARIOS.filter((s) => list('scenarios', 'returning,new,patch').includes(s.name)),

@@ -17,7 +17,8 @@
  *   --scenarios=a,b   BENCH_SCENARIOS    returning, new, patch (default all)
  *   --sessions=n      BENCH_SESSIONS     sessions created for the memory figure (default 100000; 0 skips it)
  *   --profile=dir     BENCH_PROFILE      run every server under `node --cpu-prof` into dir (profile.js reads it)
- * Redis: REDIS_URL, else redis://127.0.0.1:6379.
+ * Redis: REDIS_URL, else redis://127.0.0.1:6379. BENCH_PACKAGE names another build of the package
+ * to measure (a directory with its index.js), to compare a change with what came before.
  */
 const { fork } = require('node:child_process');
 const http = require('node:http');
