@@ -3,22 +3,10 @@ import { decodeSegment, encodeSegment, type SegmentData } from '../../lib';
 import { ControllableStore, makeApp, setCookie } from '../support/app';
 import { expectError, newVisitor, viewOf } from '../support/api';
 import { apiClient, type ApiClient } from '../support/openapi';
+import { DEFAULT_BRAZIL } from '../support/segments';
 
 // VTEX's default segment of sales channel 1 in Brazil.
-const DEFAULT_SEGMENT: SegmentData = {
-  campaigns: null,
-  channel: '1',
-  priceTables: null,
-  regionId: null,
-  utm_campaign: null,
-  utm_source: null,
-  utmi_campaign: null,
-  currencyCode: 'BRL',
-  currencySymbol: 'R$',
-  countryCode: 'BRA',
-  cultureInfo: 'pt-BR',
-  channelPrivacy: 'public',
-};
+const DEFAULT_SEGMENT: SegmentData = DEFAULT_BRAZIL;
 
 const CHANNELS = {
   '1': { currencyCode: 'BRL', currencySymbol: 'R$', countryCode: 'BRA', cultureInfo: 'pt-BR' },
