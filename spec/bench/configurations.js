@@ -17,4 +17,18 @@ const SCENARIOS = [
 
 const BASELINE = CONFIGURATIONS[0].name;
 
-module.exports = { CONFIGURATIONS, SCENARIOS, BASELINE };
+/**
+ * A reader of `--name=value` flags with `PREFIX_NAME` environment variables behind them, shared by
+ * run.js and micro.js: `pick(name, fallback)` answers the flag, else the variable, else the fallback.
+ */
+function flagReader(prefix, argv = process.argv.slice(2), env = process.env) {
+  const flags = {};
+  for (const arg of argv) {
+    const match = /^--([a-z]+)=(.*)$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
+    flags[match[1]] = match[2];
+  }
+  return (name, fallback) => flags[name] ?? env[`${prefix}_${name.toUpperCase()}`] ?? fallback;
+}
+
+module.exports = { CONFIGURATIONS, SCENARIOS, BASELINE, flagReader };

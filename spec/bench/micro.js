@@ -20,7 +20,7 @@ const http = require('node:http');
 const path = require('node:path');
 const { Writable } = require('node:stream');
 const { createApp, patchBody } = require('./apps');
-const { CONFIGURATIONS, SCENARIOS, BASELINE } = require('./configurations');
+const { CONFIGURATIONS, SCENARIOS, BASELINE, flagReader } = require('./configurations');
 const { summarize } = require('./stats');
 
 const POOL_SIZE = 100;
@@ -101,13 +101,7 @@ async function child(name) {
 // ---- parent ----
 
 function readOptions(argv = process.argv.slice(2), env = process.env) {
-  const flags = {};
-  for (const arg of argv) {
-    const match = /^--([a-z]+)=(.*)$/.exec(arg);
-    if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
-    flags[match[1]] = match[2];
-  }
-  const pick = (name, fallback) => flags[name] ?? env[`MICRO_${name.toUpperCase()}`] ?? fallback;
+  const pick = flagReader('MICRO', argv, env);
   const list = (name, fallback) => String(pick(name, fallback)).split(',').map((s) => s.trim()).filter(Boolean);
   const configs = list('configs', CONFIGURATIONS.filter((c) => !c.redis).map((c) => c.name).join(','));
   if (!configs.includes(BASELINE)) configs.unshift(BASELINE);

@@ -25,7 +25,7 @@ const http = require('node:http');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const { patchBody } = require('./apps');
-const { CONFIGURATIONS, SCENARIOS, BASELINE } = require('./configurations');
+const { CONFIGURATIONS, SCENARIOS, BASELINE, flagReader } = require('./configurations');
 const { summarize, verdict } = require('./stats');
 
 const SERVER = path.join(__dirname, 'server.js');
@@ -36,13 +36,7 @@ const POOL_SIZE = 100;
 const START_TIMEOUT = 15_000;
 
 function readOptions(argv = process.argv.slice(2), env = process.env) {
-  const flags = {};
-  for (const arg of argv) {
-    const match = /^--([a-z]+)=(.*)$/.exec(arg);
-    if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
-    flags[match[1]] = match[2];
-  }
-  const pick = (name, fallback) => flags[name] ?? env[`BENCH_${name.toUpperCase()}`] ?? fallback;
+  const pick = flagReader('BENCH', argv, env);
   const number = (name, fallback, min) => {
     const value = Number(pick(name, fallback));
     if (!Number.isFinite(value) || value < min) throw new Error(`option ${name} is invalid: ${pick(name, fallback)}`);

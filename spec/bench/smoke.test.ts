@@ -9,13 +9,9 @@ import { redisUrl } from '../support/app';
  */
 
 const ROOT = join(__dirname, '..', '..');
-const CONFIGURATIONS = [
-  { name: 'express', label: 'bare Express 5', redis: false },
-  { name: 'express-session', label: 'express-session + MemoryStore', redis: false },
-  { name: 'express-session-redis', label: 'express-session + connect-redis', redis: true },
-  { name: 'vtex-session', label: 'vtex-session, in-process store', redis: false },
-  { name: 'vtex-session-redis', label: 'vtex-session + RedisSessionStore', redis: true },
-];
+// The configurations the benchmark declares: every one of them must start, be measured and be printed.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { CONFIGURATIONS } = require('./configurations') as { CONFIGURATIONS: Array<{ name: string; label: string; redis: boolean }> };
 const SCENARIOS = ['returning visitor (valid cookies)', 'new visitor (no cookies: a session per request)', 'PATCH of two public items'];
 
 function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
