@@ -1,0 +1,77 @@
+import { RedisSessionStore } from '../../lib';
+import { sessionRecord } from '../support/store-contract';
+import { connectClient, describeWithRedisServer, RedisServer } from '../support/redis';
+
+const HOUR = 60 * 60 * 1000;
+
+async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); ) {
+    if (Date.now() > end) throw new Error('timed out waiting for the Redis client');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** How the store treats the commands node-redis queues while it has no connection. */
+describeWithRedisServer('RedisSessionStore commandTimeout', () => {
+  const server = new RedisServer();
+  let client: Awaited<ReturnType<typeof connectClient>>;
+
+  beforeAll(async () => {
+    await server.start();
+    client = await connectClient(server.url);
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await server.destroy();
+  });
+
+  afterEach(async () => {
+    if (!client.isReady) {
+      await server.start();
+      await until(() => client.isReady);
+    }
+  });
+
+  it('should drop a command that waited out the timeout in the queue, no sooner than 3/4 of it', async () => {
+    const commandTimeout = 800;
+    const store = new RedisSessionStore({ client, commandTimeout });
+    await server.stop();
+    await until(() => !client.isReady);
+
+    const start = performance.now();
+    const outcome = await store.get('queued').then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
+    const waited = performance.now() - start;
+    expect(outcome).toBe('The command was aborted');
+    expect(waited).toBeGreaterThanOrEqual((commandTimeout * 3) / 4 - 5);
+    // Room for a loaded machine: the drop is a timer, late by what the event loop is late.
+    expect(waited).toBeLessThan(commandTimeout + 500);
+  });
+
+  it('should still send, once Redis is back, a write that waited less than the timeout', async () => {
+    const store = new RedisSessionStore({ client, commandTimeout: 8_000 });
+    await server.stop();
+    await until(() => !client.isReady);
+
+    const written = store.set('queued-write', sessionRecord('queued-write', 1, { a: 'kept' }), { ttl: HOUR });
+    await server.start();
+    await until(() => client.isReady);
+    await expect(written).resolves.toBe(true);
+    expect(await store.get('queued-write')).toEqual(sessionRecord('queued-write', 1, { a: 'kept' }));
+  });
+
+  it('should not drop a command that was sent: commands keep flowing across many generations', async () => {
+    const store = new RedisSessionStore({ client, commandTimeout: 40 });
+    const deadline = Date.now() + 300;
+    let writes = 0;
+    while (Date.now() < deadline) {
+      await expect(store.set(`flow-${writes}`, sessionRecord(`flow-${writes}`), { ttl: HOUR })).resolves.toBe(true);
+      writes++;
+    }
+    expect(writes).toBeGreaterThan(10);
+    await expect(store.get('flow-0')).resolves.toEqual(sessionRecord('flow-0'));
+  });
+});
