@@ -26,6 +26,9 @@ function parseJson(raw: Buffer | string, type: string): unknown {
   if (text.trim() === '') return {};
   checkType(type);
   try {
+    // A reviver makes JSON.parse several times slower. A text with none of the forbidden words and
+    // no escape (`\u005f_proto__` spells `__proto__`) cannot hold a forbidden key.
+    if (!text.includes('\\') && !text.includes('proto') && !text.includes('constructor')) return JSON.parse(text);
     return JSON.parse(text, refuseForbiddenKeys);
   } catch (error) {
     if (error instanceof BadRequestError) throw error;

@@ -88,6 +88,18 @@ describe('prototype pollution', () => {
       );
     });
 
+    it('should refuse such a key spelled with JSON escapes, at any depth', async () => {
+      const spellings = ['\\u005f\\u005fproto\\u005f\\u005f', '__\\u0070roto__', 'constructo\\u0072', 'prototyp\\u0065'];
+      for (const key of spellings) {
+        for (const body of [`{"public":{"${key}":{"value":"x"}}}`, `{"public":{"a":{"value":{"${key}":{"polluted":"yes"}}}}}`, `{"${key}":{"polluted":"yes"}}`]) {
+          const before = store.snapshot();
+          const res = await client.send({ method: 'PATCH', path: '/api/sessions', headers: { 'content-type': 'application/json', cookie: `vtex_session=${token}` }, body });
+          expect({ body, status: res.status }).toEqual({ body, status: 400 });
+          expect(store.snapshot()).toEqual(before);
+        }
+      }
+    });
+
     it('should never pollute through a server-side write of the same JSON', async () => {
       await fc.assert(
         fc.asyncProperty(path, async (keys) => {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
 import { sessionMiddleware } from '../../lib';
+import { TokenSigner } from '../../lib/session/token';
 import { makeApp, memoryLogger, setCookie, SECRET } from '../support/app';
 import { decodeJwt, sessionTokenOf, signJwt, visit } from '../support/session';
 
@@ -41,6 +42,55 @@ describe('the fast paths of the request path', () => {
 
       expect((await visit(app, `vtex_session=${genuine}`)).body.id).toBe(payload.id);
       expect((await visit(app, `vtex_session=${forged}`)).body.id).not.toBe(payload.id);
+    });
+  });
+
+  describe('when a token is sent again after it was verified', () => {
+    const NOW = Date.parse('2026-03-01T10:00:00Z');
+    const claims = (exp: number) => ({ id: '6f1c2f3e-8a4b-4c5d-9e6f-7a8b9c0d1e2f', account: 'store', exp: Math.floor(exp / 1000) });
+
+    it('should still refuse it once it has expired', () => {
+      const signer = new TokenSigner([SECRET]);
+      const token = signer.sign(claims(NOW + 10_000));
+      expect(signer.verify(token, NOW)?.claims.id).toBe(claims(0).id);
+      expect(signer.verify(token, NOW + 5_000)?.claims.id).toBe(claims(0).id);
+      expect(signer.verify(token, NOW + 10_000)).toBeUndefined();
+      expect(signer.verify(token, NOW + 20_000)).toBeUndefined();
+    });
+
+    it('should refuse any other spelling of it', () => {
+      const signer = new TokenSigner([SECRET]);
+      const token = signer.sign(claims(NOW + 60_000));
+      expect(signer.verify(token, NOW)).toBeDefined();
+      const last = token.at(-1)!;
+      for (const respelled of [`${token.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`, `${token} `, `${token}\u0000`, ` ${token}`, token.replace('.', '..')]) {
+        expect(signer.verify(respelled, NOW)).toBeUndefined();
+      }
+      expect(signer.verify(token, NOW)).toBeDefined();
+    });
+
+    it('should keep telling a token signed with an older secret, so that it is re-signed', () => {
+      const token = new TokenSigner(['old-secret-that-is-at-least-32-characters']).sign(claims(NOW + 60_000));
+      const signer = new TokenSigner([SECRET, 'old-secret-that-is-at-least-32-characters']);
+      expect(signer.verify(token, NOW)?.stale).toBe(true);
+      expect(signer.verify(token, NOW)?.stale).toBe(true);
+      expect(new TokenSigner([SECRET]).verify(token, NOW)).toBeUndefined();
+    });
+
+    it('should answer claims nobody can change for the next request', () => {
+      const signer = new TokenSigner([SECRET]);
+      const token = signer.sign(claims(NOW + 60_000));
+      const first = signer.verify(token, NOW)!;
+      expect(() => {
+        (first.claims as { id: string }).id = 'someone-else';
+      }).toThrow(TypeError);
+      expect(signer.verify(token, NOW)!.claims.id).toBe(claims(0).id);
+    });
+
+    it('should keep a bounded number of them', () => {
+      const signer = new TokenSigner([SECRET]);
+      for (let i = 0; i < 5_000; i++) signer.verify(signer.sign(claims(NOW + 60_000)), NOW);
+      expect((signer as unknown as { verified: { size: number } }).verified.size).toBeLessThanOrEqual(4096);
     });
   });
 

@@ -9,7 +9,8 @@
  * server process itself (process.cpuUsage() read over IPC before and after each run).
  *
  * Options (flag or environment variable):
- *   --duration=ms     BENCH_DURATION     length of one measured run (default 2000)
+ *   --duration=ms     BENCH_DURATION     time one configuration is measured per round and scenario, in
+ *                                        two halves: A B C, then C B A (default 2000)
  *   --rounds=n        BENCH_ROUNDS       rounds (default 9)
  *   --connections=n   BENCH_CONNECTIONS  concurrent connections (default 10)
  *   --warmup=ms       BENCH_WARMUP       unmeasured run per configuration and scenario first (default 1000)
@@ -17,10 +18,15 @@
  *   --scenarios=a,b   BENCH_SCENARIOS    returning, new, patch (default all)
  *   --sessions=n      BENCH_SESSIONS     sessions created for the memory figure (default 100000; 0 skips it)
  *   --profile=dir     BENCH_PROFILE      run every server under `node --cpu-prof` into dir (profile.js reads it)
+ *   --json=file       BENCH_JSON         also write every round's raw figures to file
+ *   --pin=on|off      BENCH_PIN          the load generator on the first CPU, every server on the second
+ *                                        (default on where `taskset` and two CPUs are)
  * Redis: REDIS_URL, else redis://127.0.0.1:6379. BENCH_PACKAGE names another build of the package
  * to measure (a directory with its index.js), to compare a change with what came before.
  */
-const { fork } = require('node:child_process');
+const { fork, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const http = require('node:http');
 const path = require('node:path');
 const autocannon = require('autocannon');
@@ -49,6 +55,12 @@ function readOptions(argv = process.argv.slice(2), env = process.env) {
     for (const n of names) if (!known.includes(n)) throw new Error(`option ${name} is invalid: ${n} (one of ${known.join(', ')})`);
     return { names, explicit: true };
   };
+  const onOff = (name, fallback) => {
+    const raw = pick(name, undefined);
+    if (raw === undefined || raw === '') return fallback;
+    if (raw !== 'on' && raw !== 'off') throw new Error(`option ${name} is invalid: ${raw} (on or off)`);
+    return raw === 'on';
+  };
   const configs = list('configs', CONFIGURATIONS.map((c) => c.name));
   // Ratios need the baseline in every round.
   if (!configs.names.includes(BASELINE)) configs.names.unshift(BASELINE);
@@ -61,8 +73,26 @@ function readOptions(argv = process.argv.slice(2), env = process.env) {
     scenarios: list('scenarios', SCENARIOS.map((s) => s.name)).names,
     sessions: number('sessions', 100_000, 0),
     profile: pick('profile', undefined),
+    pin: onOff('pin', canPin()),
+    json: pick('json', undefined),
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
   };
+}
+
+/**
+ * Pinning keeps the load generator and the server each on a core of its own: left to the scheduler
+ * they trade places and share caches, and on two cores that is most of the noise between rounds.
+ */
+function canPin() {
+  if (process.platform !== 'linux' || os.availableParallelism() < 2) return false;
+  // Both CPUs must be ours to use (a container may be limited to others).
+  return ['0', '1'].every((cpu) => spawnSync('taskset', ['-c', cpu, 'true'], { stdio: 'ignore' }).status === 0);
+}
+
+/** Every thread of this process (the load generator's) onto CPU 0. */
+function pinSelf() {
+  const result = spawnSync('taskset', ['-a', '-pc', '0', String(process.pid)], { stdio: 'ignore' });
+  if (result.status !== 0) throw new Error('taskset could not pin the load generator to CPU 0');
 }
 
 async function redisReachable(url) {
@@ -84,9 +114,10 @@ async function redisReachable(url) {
 class Server {
   constructor(config, options) {
     this.config = config;
-    const execArgv = options.profile ? ['--cpu-prof', '--cpu-prof-dir', options.profile] : [];
+    const nodeFlags = options.profile ? ['--cpu-prof', '--cpu-prof-dir', options.profile] : [];
+    // Pinned, the server starts under `taskset`, so that every thread node creates inherits the CPU.
     this.child = fork(SERVER, [config.name], {
-      execArgv,
+      ...(options.pin ? { execPath: 'taskset', execArgv: ['-c', '1', process.execPath, ...nodeFlags] } : { execArgv: nodeFlags }),
       env: { ...process.env, NODE_ENV: 'production', REDIS_URL: options.redisUrl },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -221,25 +252,47 @@ function load(server, scenario, pool, duration, connections) {
         if (error) return reject(error);
         const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
         server.requests += latencies.length;
-        latencies.sort((a, b) => a - b);
-        resolve({
-          requests: latencies.length,
-          rps: latencies.length / elapsed,
-          p50: percentile(latencies, 50),
-          p99: percentile(latencies, 99),
-          failures: result.errors + result.timeouts + result.non2xx,
-        });
+        resolve({ latencies, elapsed, failures: result.errors + result.timeouts + result.non2xx });
       },
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
   });
 }
 
-async function measure(server, scenario, pool, options) {
+/** One half of a configuration's turn in a round: a run of autocannon, with the server's CPU around it. */
+async function half(server, scenario, pool, options) {
   const before = await server.cpu();
-  const run = await load(server, scenario, pool, options.duration, options.connections);
+  const run = await load(server, scenario, pool, options.duration / 2, options.connections);
   const after = await server.cpu();
-  return { ...run, cpuPerRequest: run.requests > 0 ? (after - before) / run.requests : NaN };
+  return { ...run, cpu: after - before };
+}
+
+/** The figures of a configuration's turn in a round, from its two halves. */
+function combine([first, second]) {
+  const latencies = first.latencies.concat(second.latencies).sort((a, b) => a - b);
+  const requests = latencies.length;
+  return {
+    requests,
+    rps: requests / (first.elapsed + second.elapsed),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failures: first.failures + second.failures,
+    cpuPerRequest: requests > 0 ? (first.cpu + second.cpu) / requests : NaN,
+  };
+}
+
+/**
+ * One round of one scenario: every configuration runs half its time in order, then the other half
+ * in reverse order (A B C, then C B A). A drift of the machine's speed during the round, steady
+ * enough to look straight over it, then weighs alike on every configuration: the ratios of the
+ * round keep it out.
+ */
+async function runRound(servers, scenario, pools, options) {
+  const halves = new Map(servers.map((s) => [s, []]));
+  for (const server of [...servers, ...[...servers].reverse()]) {
+    halves.get(server).push(await half(server, scenario, pools[server.config.name][scenario], options));
+  }
+  return new Map(servers.map((s) => [s.config.name, combine(halves.get(s))]));
 }
 
 function memoryFigure(sessions) {
@@ -354,9 +407,11 @@ async function main() {
     configs = configs.filter((c) => !c.redis);
   }
 
+  if (options.pin) pinSelf();
   console.log(
-    `vtex-session benchmark: Node ${process.version}, ${require('node:os').cpus().length} cores, ` +
-      `${options.rounds} round(s) of ${options.duration} ms per configuration and scenario, ${options.connections} connections`,
+    `vtex-session benchmark: Node ${process.version}, ${os.cpus().length} cores, ` +
+      `${options.rounds} round(s) of ${options.duration} ms per configuration and scenario, ${options.connections} connections` +
+      (options.pin ? ', load generator on CPU 0 and servers on CPU 1' : ', processes not pinned'),
   );
 
   const servers = [];
@@ -392,10 +447,7 @@ async function main() {
     for (const c of configs) results[c.name] = Object.fromEntries(scenarios.map((s) => [s.name, []]));
     for (let round = 1; round <= options.rounds; round++) {
       for (const scenario of scenarios) {
-        for (const server of servers) {
-          const name = server.config.name;
-          results[name][scenario.name].push(await measure(server, scenario.name, pools[name][scenario.name], options));
-        }
+        for (const [name, figures] of await runRound(servers, scenario.name, pools, options)) results[name][scenario.name].push(figures);
       }
       process.stderr.write(`round ${round}/${options.rounds} done\n`);
     }
@@ -428,6 +480,10 @@ async function main() {
       );
     }
     printTargets(results, configs, scenarios, byScenario, memory);
+    if (options.json) {
+      const { pin, rounds, duration, connections } = options;
+      fs.writeFileSync(options.json, `${JSON.stringify({ node: process.version, pin, rounds, duration, connections, results, memory }, null, 1)}\n`);
+    }
   } finally {
     await stopAll();
     killAll();
