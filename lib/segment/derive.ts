@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { getValue, type JsonValue, type Namespaces } from '../namespaces';
 import { encodeSegment, normalizeSegment, type Segment, type SegmentData, type SegmentField } from './codec';
 
@@ -57,11 +58,21 @@ function fitted(input: SegmentData): Segment {
 // Namespaces objects are immutable, so the segment of one can be kept for as long as the object
 // lives: a returning visitor whose session did not change costs no JSON or base64 work at all.
 const segments = new WeakMap<Namespaces, Segment>();
+// A session read from a shared store is a new object on every request, but thousands of visitors
+// share a handful of segments: the segment of the same data is encoded once. The key is the data's
+// JSON, which is cheaper than the token's base64 and a fraction of a page's worth of memory.
+const segmentsByData = new LRUCache<string, Segment>({ max: 1024 });
 
 export function segmentOf(namespaces: Namespaces): Segment {
   let segment = segments.get(namespaces);
   if (segment === undefined) {
-    segment = fitted(segmentDataOf(namespaces));
+    const data = segmentDataOf(namespaces);
+    const key = JSON.stringify(data);
+    segment = segmentsByData.get(key);
+    if (segment === undefined) {
+      segment = fitted(data);
+      segmentsByData.set(key, segment);
+    }
     segments.set(namespaces, segment);
   }
   return segment;
