@@ -134,9 +134,14 @@ export function appendSetCookie(res: ServerResponse, values: string[]): void {
 
 /**
  * Whether the request came over HTTPS. Express's `req.secure` honours `trust proxy`; a bare
- * node:http request falls back to the socket.
+ * node:http request falls back to the socket. With `trust proxy` off (Express's default) Express
+ * answers from the socket too, but only after asking the socket for the peer's address, a call
+ * into the system that costs more than the rest of the cookie: the answer is taken directly.
  */
-export function isSecure(req: IncomingMessage & { secure?: boolean }): boolean {
-  if (typeof req.secure === 'boolean') return req.secure;
+export function isSecure(req: IncomingMessage & { secure?: boolean; app?: { get?(setting: string): unknown } }): boolean {
+  const app = req.app;
+  if (app === undefined || typeof app.get !== 'function' || app.get('trust proxy') !== false) {
+    if (typeof req.secure === 'boolean') return req.secure;
+  }
   return Boolean((req.socket as { encrypted?: boolean }).encrypted);
 }
