@@ -44,7 +44,14 @@ export function createValidators(options: NormalizedOptions): ApiValidators {
   });
 
   const checkValue = (name: string, value: unknown) => {
-    const size = Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      // Only nesting thousands of levels deep exhausts the stack, and that is thousands of bytes.
+      throw new BadRequestError('VALUE_TOO_LARGE', `value of ${name} is nested too deeply to measure; the limit is ${valueSize} bytes`);
+    }
+    const size = Buffer.byteLength(json ?? '', 'utf8');
     if (size > valueSize) throw new BadRequestError('VALUE_TOO_LARGE', `value of ${name} is ${size} bytes; the limit is ${valueSize}`);
   };
 

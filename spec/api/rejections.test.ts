@@ -70,6 +70,9 @@ const BAD_WRITES: BadWrite[] = [
   { what: 'too many keys between the body and the query', body: json({ public: items(3) }), query: queryOf(3), status: 400, code: 'TOO_MANY_KEYS' },
   { what: 'a value too large in the body', body: json(publicItems({ a: 'x'.repeat(VALUE_SIZE - 1) })), status: 400, code: 'VALUE_TOO_LARGE' },
   { what: 'an object value too large in the body', body: json(publicItems({ a: { list: 'x'.repeat(VALUE_SIZE) } })), status: 400, code: 'VALUE_TOO_LARGE' },
+  // Deep enough to exhaust the stack of JSON.stringify, yet within the body limit.
+  { what: 'a value of arrays nested 7,000 deep', body: `{"public":{"a":{"value":${'['.repeat(7000)}1${']'.repeat(7000)}}}}`, status: 400, code: 'VALUE_TOO_LARGE' },
+  { what: 'a value of objects nested 2,000 deep', body: `{"public":{"a":{"value":${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}}}}`, status: 400, code: 'VALUE_TOO_LARGE' },
   { what: 'a value too large in the query', query: `a=${'x'.repeat(VALUE_SIZE)}`, status: 400, code: 'VALUE_TOO_LARGE' },
   { what: 'more than 100 items', body: '{}', query: `items=${Array.from({ length: 101 }, (_, i) => `public.k${i}`).join(',')}`, status: 400, code: 'TOO_MANY_ITEMS' },
   { what: 'a body over 16 KiB', body: json(publicItems({ a: 'x'.repeat(16 * 1024) })), status: 413, code: 'BODY_TOO_LARGE' },
