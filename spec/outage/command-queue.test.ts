@@ -1,15 +1,9 @@
 import { RedisSessionStore } from '../../lib';
 import { sessionRecord } from '../support/store-contract';
-import { connectClient, describeWithRedisServer, RedisServer } from '../support/redis';
+import { connectClient, describeWithRedisServer, RedisServer, until } from '../support/redis';
 
 const HOUR = 60 * 60 * 1000;
 
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !condition(); ) {
-    if (Date.now() > end) throw new Error('timed out waiting for the Redis client');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** How the store treats the commands node-redis queues while it has no connection. */
 describeWithRedisServer('RedisSessionStore commandTimeout', () => {
@@ -29,7 +23,7 @@ describeWithRedisServer('RedisSessionStore commandTimeout', () => {
   afterEach(async () => {
     if (!client.isReady) {
       await server.start();
-      await until(() => client.isReady);
+      await until(() => client.isReady, 'the Redis client to reconnect');
     }
   });
 
@@ -37,7 +31,7 @@ describeWithRedisServer('RedisSessionStore commandTimeout', () => {
     const commandTimeout = 800;
     const store = new RedisSessionStore({ client, commandTimeout });
     await server.stop();
-    await until(() => !client.isReady);
+    await until(() => !client.isReady, 'the Redis client to see Redis stop');
 
     const start = performance.now();
     const outcome = await store.get('queued').then(
@@ -54,11 +48,11 @@ describeWithRedisServer('RedisSessionStore commandTimeout', () => {
   it('should still send, once Redis is back, a write that waited less than the timeout', async () => {
     const store = new RedisSessionStore({ client, commandTimeout: 8_000 });
     await server.stop();
-    await until(() => !client.isReady);
+    await until(() => !client.isReady, 'the Redis client to see Redis stop');
 
     const written = store.set('queued-write', sessionRecord('queued-write', 1, { a: 'kept' }), { ttl: HOUR });
     await server.start();
-    await until(() => client.isReady);
+    await until(() => client.isReady, 'the Redis client to reconnect');
     await expect(written).resolves.toBe(true);
     expect(await store.get('queued-write')).toEqual(sessionRecord('queued-write', 1, { a: 'kept' }));
   });

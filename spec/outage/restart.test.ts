@@ -2,17 +2,11 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { RedisSessionStore } from '../../lib';
 import { cookieHeader, makeApp, setCookies } from '../support/app';
-import { connectClient, describeWithRedisServer, RedisServer } from '../support/redis';
+import { connectClient, describeWithRedisServer, RedisServer, until } from '../support/redis';
 import { watchUnhandledRejections } from '../support/unhandled';
 
 const STORE_TIMEOUT = 200;
 
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !condition(); ) {
-    if (Date.now() > end) throw new Error('timed out waiting for the Redis client to reconnect');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describeWithRedisServer('a Redis restart', () => {
   const server = new RedisServer();
@@ -62,7 +56,7 @@ describeWithRedisServer('a Redis restart', () => {
       // Past the command timeout, what the outage left in the client's queue has been dropped.
       await new Promise((resolve) => setTimeout(resolve, STORE_TIMEOUT + 50));
       await server.start();
-      await until(() => client.isReady);
+      await until(() => client.isReady, 'the Redis client to reconnect');
     });
 
     it('should not send Redis the reads and writes it gave up on during the outage', async () => {

@@ -80,6 +80,14 @@ function rawCommand(port: number, command: string): Promise<string> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until `condition()` holds, such as a client being ready again; fails after `ms`. */
+export async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); ) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
 /**
  * A redis-server of the test's own, on a free loopback port, without persistence except on
  * `stop()`: it shuts down with SHUTDOWN SAVE, so that `start()` again finds the data as a real
