@@ -70,7 +70,11 @@ export function normalizeSegment(input: Partial<Record<string, string | null | u
  * normalised first, so callers may pass fields in any order.
  */
 export function encodeSegment(data: Partial<SegmentData>): string {
-  const json = JSON.stringify(normalizeSegment(data));
+  return encodeSegmentJson(JSON.stringify(normalizeSegment(data)));
+}
+
+/** The token of normalised data already in JSON (`JSON.stringify(normalizeSegment(data))`). */
+export function encodeSegmentJson(json: string): string {
   return stripPadding(Buffer.from(json, 'utf8').toString('base64'));
 }
 

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { getValue, type JsonValue, type Namespaces } from '../namespaces';
-import { encodeSegment, normalizeSegment, type Segment, type SegmentData, type SegmentField } from './codec';
+import { encodeSegment, encodeSegmentJson, normalizeSegment, type Segment, type SegmentData, type SegmentField } from './codec';
 
 const text = (value: JsonValue | undefined): string | null => {
   if (value === undefined || value === null || value === '') return null;
@@ -39,10 +39,13 @@ const TOKEN_BUDGET = 4000;
 // these can grow without bound, and the UTMs do not change a page.
 const VISITOR_FIELDS: ReadonlyArray<SegmentField> = ['utm_source', 'utm_campaign', 'utmi_campaign', 'facets', 'regionId'];
 
-/** The segment of some data, leaving out the longest visitor-filled field until its token fits in a cookie. */
-function fitted(input: SegmentData): Segment {
+/**
+ * The segment of normalised data, leaving out the longest visitor-filled field until its token
+ * fits in a cookie. `json` is the data's JSON when the caller has it already.
+ */
+function fitted(input: SegmentData, json = JSON.stringify(input)): Segment {
   let data = input;
-  let token = encodeSegment(data);
+  let token = encodeSegmentJson(json);
   while (token.length > TOKEN_BUDGET) {
     const longest = VISITOR_FIELDS.reduce<SegmentField | undefined>((best, field) => {
       const length = data[field]?.length ?? 0;
@@ -70,7 +73,7 @@ export function segmentOf(namespaces: Namespaces): Segment {
     const key = JSON.stringify(data);
     segment = segmentsByData.get(key);
     if (segment === undefined) {
-      segment = fitted(data);
+      segment = fitted(data, key);
       segmentsByData.set(key, segment);
     }
     segments.set(namespaces, segment);

@@ -70,7 +70,7 @@ export class TokenSigner {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return undefined;
     const known = this.verified.get(token);
     if (known !== undefined) {
-      if (known.claims.exp * 1000 > now) return known;
+      if (!expired(known.claims, now)) return known;
       this.verified.delete(token);
       return undefined;
     }
@@ -98,7 +98,7 @@ export class TokenSigner {
     }
     if (keyIndex < 0) return undefined;
     const claims = parseClaims(body.slice(HEADER_PREFIX.length));
-    if (claims === undefined || claims.exp * 1000 <= now) return undefined;
+    if (claims === undefined || expired(claims, now)) return undefined;
     // Shared by every request that sends this token: nobody may change it.
     return Object.freeze({ claims: Object.freeze(claims), stale: keyIndex > 0 });
   }
@@ -166,6 +166,9 @@ function randomToken(): string {
   entropyAt += JTI_BYTES;
   return token;
 }
+
+/** `exp` is in seconds; the token is dead from that instant on. */
+const expired = (claims: SessionClaims, now: number): boolean => claims.exp * 1000 <= now;
 
 function parseClaims(encoded: string): SessionClaims | undefined {
   let claims: unknown;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redisUrl } from '../support/app';
 
@@ -50,9 +51,12 @@ describe('the benchmark', () => {
 
   describe('when run for a few hundred milliseconds per configuration', () => {
     let result: { code: number | null; stdout: string; stderr: string };
+    const dir = mkdtempSync(join(tmpdir(), 'vtex-session-bench-'));
+    const json = join(dir, 'rounds.json');
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     beforeAll(async () => {
-      result = await run('run.js', [], {
+      result = await run('run.js', [`--json=${json}`], {
         BENCH_DURATION: '300',
         BENCH_ROUNDS: '1',
         BENCH_CONNECTIONS: '10',
@@ -77,6 +81,21 @@ describe('the benchmark', () => {
         expect(Number(p50)).toBeGreaterThan(0);
         expect(Number(p99)).toBeGreaterThanOrEqual(Number(p50));
         expect(Number(cpu)).toBeGreaterThan(0);
+      }
+    });
+
+    it('should write every round of every configuration and scenario to --json', () => {
+      const written = JSON.parse(readFileSync(json, 'utf8')) as { rounds: number; pin: boolean; results: Record<string, Record<string, Array<{ requests: number; cpuPerRequest: number }>>> };
+      expect(written.rounds).toBe(1);
+      expect(result.stdout).toContain(written.pin ? 'load generator on CPU 0 and servers on CPU 1' : 'processes not pinned');
+      expect(Object.keys(written.results).sort()).toEqual(configurations.map((c) => c.name).sort());
+      for (const scenarios of Object.values(written.results)) {
+        expect(Object.keys(scenarios).sort()).toEqual(['new', 'patch', 'returning']);
+        for (const rounds of Object.values(scenarios)) {
+          expect(rounds).toHaveLength(1);
+          expect(rounds[0].requests).toBeGreaterThan(0);
+          expect(rounds[0].cpuPerRequest).toBeGreaterThan(0);
+        }
       }
     });
 

@@ -1,11 +1,18 @@
 import { makeApp } from '../support/app';
 import { Visitor } from '../support/transforms';
+import type { SessionOptions } from '../../lib';
+
+/** A visitor whose browser holds the shop's auth cookie, on an app with `options`. */
+function signedIn(options: SessionOptions = {}): Visitor {
+  const visitor = new Visitor(makeApp(options));
+  visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-1');
+  return visitor;
+}
 
 describe('cookie capture', () => {
   describe('when a page request carries a cookie that matches captureCookies', () => {
     it('should copy it into the cookie namespace (VtexIdclientAutCookie* by default)', async () => {
-      const visitor = new Visitor(makeApp());
-      visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-1');
+      const visitor = signedIn();
       visitor.setCookie('_ga', 'GA1.1.123');
       const page = await visitor.page();
       expect(page.body.namespaces.cookie).toEqual({ VtexIdclientAutCookie_store: { value: 'auth-token-1' } });
@@ -24,8 +31,7 @@ describe('cookie capture', () => {
     });
 
     it('should copy nothing when captureCookies is empty', async () => {
-      const visitor = new Visitor(makeApp({ captureCookies: [] }));
-      visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-1');
+      const visitor = signedIn({ captureCookies: [] });
       const page = await visitor.page();
       expect(page.body.namespaces.cookie).toBeUndefined();
     });
@@ -34,8 +40,7 @@ describe('cookie capture', () => {
   describe('when a client reads the session over the HTTP API', () => {
     // The captured values are copies of HttpOnly cookies: answering them would hand them to page scripts.
     it('should never answer the cookie namespace, not even for items=*', async () => {
-      const visitor = new Visitor(makeApp());
-      visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-1');
+      const visitor = signedIn();
       const page = await visitor.page();
       expect(page.body.namespaces.cookie).toEqual({ VtexIdclientAutCookie_store: { value: 'auth-token-1' } });
       expect((await visitor.session('*')).namespaces.cookie).toBeUndefined();
@@ -46,8 +51,7 @@ describe('cookie capture', () => {
 
   describe('when the cookie changes or goes away', () => {
     it('should follow a new value', async () => {
-      const visitor = new Visitor(makeApp());
-      visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-1');
+      const visitor = signedIn();
       await visitor.page();
       visitor.dropCookie('VtexIdclientAutCookie_store');
       visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-2');
@@ -56,8 +60,7 @@ describe('cookie capture', () => {
     });
 
     it('should clear a cookie the request no longer sends', async () => {
-      const visitor = new Visitor(makeApp());
-      visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-1');
+      const visitor = signedIn();
       await visitor.page();
       visitor.dropCookie('VtexIdclientAutCookie_store');
       const page = await visitor.page();
@@ -67,8 +70,7 @@ describe('cookie capture', () => {
 
   describe('when nothing changed', () => {
     it('should not write the session again', async () => {
-      const visitor = new Visitor(makeApp());
-      visitor.setCookie('VtexIdclientAutCookie_store', 'auth-token-1');
+      const visitor = signedIn();
       const first = await visitor.page();
       const second = await visitor.page();
       expect(second.body.version).toBe(first.body.version);
