@@ -5,6 +5,7 @@ import { normalizeOptions, type SessionOptions } from './options';
 import { SessionHandle } from './session/handle';
 import { SessionManager, shortHash } from './session/manager';
 import { RequestSession } from './session/request';
+import { shareHiddenClasses } from './shapes';
 import { captureCookies, captureQuery, cookieMatcher, cookiePrefixes, mergePatches } from './transforms/builtin/capture';
 import type { NamespacesPatch } from './namespaces';
 import type { Segment } from './segment/codec';
@@ -85,6 +86,7 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
   }
 
   function vtexSession(req: Request, res: Response, next: NextFunction): void {
+    shareHiddenClasses(req, res);
     const url = req.url;
     const route = api.match(url);
     if (route !== undefined) {

@@ -64,6 +64,19 @@ function expressSession(store) {
   }
 }
 
+/**
+ * The first thing vtex-session's middleware does (lib/shapes.ts): requests and responses put in
+ * dictionary mode, where they share a hidden class. Here on its own, as a middleware of two lines.
+ */
+function shareHiddenClasses(req, res, next) {
+  for (const [target, key] of [[req, 'statusMessage'], [res, 'sendDate']]) {
+    const value = target[key];
+    delete target[key];
+    target[key] = value;
+  }
+  next();
+}
+
 /** `{ app, close }` for one configuration; close() removes what it wrote to Redis and disconnects. */
 async function createApp(name, { redisUrl = 'redis://127.0.0.1:6379' } = {}) {
   const app = express();
@@ -89,6 +102,8 @@ async function createApp(name, { redisUrl = 'redis://127.0.0.1:6379' } = {}) {
     }
     const logger = { warn: (message) => console.error(message), error: (message) => console.error(message) };
     app.use(sessionMiddleware({ secret: SECRET, store, logger }));
+  } else if (name === 'express-shared') {
+    app.use(shareHiddenClasses);
   } else if (name !== 'express') {
     throw new Error(`unknown configuration ${name}`);
   }

@@ -13,7 +13,10 @@
  *   --configs=a,b     MICRO_CONFIGS    configurations (default the ones without Redis)
  *   --scenarios=a,b   MICRO_SCENARIOS  returning, new, patch (default all)
  *   --profile=dir     MICRO_PROFILE    run every process under `node --cpu-prof` into dir
- * BENCH_PACKAGE names another build of the package to measure (a directory with its index.js).
+ *   --compare=dir     MICRO_COMPARE    also measure another build of the package (a directory with
+ *                                      its index.js, e.g. a worktree of the last commit, built), in
+ *                                      the same rounds, and print the difference request by round
+ * BENCH_PACKAGE names another build of the package to measure instead of this one.
  */
 const { fork } = require('node:child_process');
 const http = require('node:http');
@@ -105,10 +108,16 @@ function readOptions(argv = process.argv.slice(2), env = process.env) {
   const list = (name, fallback) => String(pick(name, fallback)).split(',').map((s) => s.trim()).filter(Boolean);
   const configs = list('configs', CONFIGURATIONS.filter((c) => !c.redis).map((c) => c.name).join(','));
   if (!configs.includes(BASELINE)) configs.unshift(BASELINE);
+  const compare = pick('compare', undefined);
+  const chosen = CONFIGURATIONS.filter((c) => configs.includes(c.name)).map((c) => ({ ...c, key: c.name }));
+  if (compare !== undefined) {
+    const dir = path.resolve(compare);
+    chosen.push({ name: 'vtex-session', key: 'compared', label: 'vtex-session, compared build', env: { BENCH_PACKAGE: dir } });
+  }
   return {
     calls: Number(pick('calls', 20_000)),
     rounds: Number(pick('rounds', 5)),
-    configs: CONFIGURATIONS.filter((c) => configs.includes(c.name)),
+    configs: chosen,
     scenarios: SCENARIOS.filter((s) => list('scenarios', 'returning,new,patch').includes(s.name)),
     profile: pick('profile', undefined),
   };
@@ -116,7 +125,8 @@ function readOptions(argv = process.argv.slice(2), env = process.env) {
 
 function start(config, options) {
   const execArgv = options.profile ? ['--cpu-prof', '--cpu-prof-dir', options.profile] : [];
-  const proc = fork(path.join(__dirname, 'micro.js'), [`--child=${config.name}`], { execArgv, env: { ...process.env, NODE_ENV: 'production' } });
+  const env = { ...process.env, NODE_ENV: 'production', ...config.env };
+  const proc = fork(path.join(__dirname, 'micro.js'), [`--child=${config.name}`], { execArgv, env });
   return new Promise((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`${config.name} exited with code ${code}`)));
     proc.once('message', () => resolve(proc));
@@ -137,11 +147,11 @@ async function main() {
   process.once('exit', killAll);
   try {
     for (const config of options.configs) procs.push(await start(config, options));
-    const results = Object.fromEntries(options.configs.map((c) => [c.name, Object.fromEntries(options.scenarios.map((s) => [s.name, []]))]));
+    const results = Object.fromEntries(options.configs.map((c) => [c.key, Object.fromEntries(options.scenarios.map((s) => [s.name, []]))]));
     for (let round = 0; round < options.rounds; round++) {
       for (const scenario of options.scenarios) {
         for (let i = 0; i < procs.length; i++) {
-          results[options.configs[i].name][scenario.name].push(await measure(procs[i], scenario.name, options.calls));
+          results[options.configs[i].key][scenario.name].push(await measure(procs[i], scenario.name, options.calls));
         }
       }
     }
@@ -152,9 +162,14 @@ async function main() {
       console.log(`\n${scenario.label}`);
       const base = results[BASELINE][scenario.name];
       for (const config of options.configs) {
-        const runs = results[config.name][scenario.name];
-        const added = config.name === BASELINE ? '' : `, added ${show(summarize(runs.map((r, i) => r - base[i])))} µs`;
+        const runs = results[config.key][scenario.name];
+        const added = config.key === BASELINE ? '' : `, added ${show(summarize(runs.map((r, i) => r - base[i])))} µs`;
         console.log(`  ${config.label.padEnd(34)} ${show(summarize(runs))} µs${added}`);
+      }
+      const compared = results.compared?.[scenario.name];
+      const current = results['vtex-session']?.[scenario.name];
+      if (compared !== undefined && current !== undefined) {
+        console.log(`  ${'this build − compared build'.padEnd(34)} ${show(summarize(current.map((r, i) => r - compared[i])))} µs`);
       }
     }
   } finally {

@@ -103,6 +103,13 @@ describe('the benchmark', () => {
       expect(result.stdout).toMatch(/Memory: 2000 anonymous sessions in the in-process store: heap \+[\d.]+ MiB \(\d+ B per session\)/);
     });
 
+    it('should print what the session layer costs against Express with the same shared hidden classes', () => {
+      const section = result.stdout.slice(result.stdout.indexOf('\nThe session layer by itself'));
+      for (const scenario of ['returning', 'new', 'patch']) {
+        expect(section).toMatch(new RegExp(`- ${scenario}: throughput [\\d.]+ \\(one round\\)×, added CPU [+-]?\\d+ \\(one round\\) µs per request`));
+      }
+    });
+
     it('should print every target, and decline to conclude from a single round', () => {
       const targets = result.stdout.slice(result.stdout.indexOf('\nTargets\n'));
       expect(targets).toMatch(/returning visitor, throughput ≥ 0\.8× bare Express: .* → 1 round\(s\) give no interval/);
@@ -119,6 +126,13 @@ describe('the benchmark', () => {
       for (const { label } of configurations.filter((c) => !c.redis && c.name !== 'express')) {
         expect(stdout).toMatch(new RegExp(`${label.replace(/[+]/g, '\\+')} +[\\d.]+ \\(one round\\) µs, added -?[\\d.]+ \\(one round\\) µs`));
       }
+    }, 60_000);
+
+    it('should measure another build beside this one with --compare, and print the difference', async () => {
+      const { code, stdout } = await run('micro.js', ['--calls=300', '--rounds=1', '--configs=vtex-session', '--scenarios=returning', `--compare=${join(ROOT, 'dist')}`], {});
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/vtex-session, compared build +[\d.]+ \(one round\) µs, added -?[\d.]+ \(one round\) µs/);
+      expect(stdout).toMatch(/this build − compared build +-?[\d.]+ \(one round\) µs/);
     }, 60_000);
   });
 });

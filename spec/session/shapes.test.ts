@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net';
+import v8 from 'node:v8';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import request from 'supertest';
+import { sessionMiddleware } from '../../lib';
+import { memoryLogger, SECRET } from '../support/app';
+
+/**
+ * Express gives every request and response a hidden class of its own; the middleware puts both in
+ * dictionary mode so that they share one (lib/shapes.ts). V8's own answers are read through its
+ * natives syntax, which this process allows from here on.
+ */
+v8.setFlagsFromString('--allow-natives-syntax');
+const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+
+const session = () => sessionMiddleware({ secret: SECRET, logger: memoryLogger() });
+
+type Descriptor = { value: unknown; writable?: boolean; enumerable?: boolean; configurable?: boolean } | undefined;
+const describeProperty = (target: object, key: string): Descriptor => {
+  const d = Object.getOwnPropertyDescriptor(target, key);
+  return d === undefined ? undefined : { value: d.value, writable: d.writable, enumerable: d.enumerable, configurable: d.configurable };
+};
+
+describe('the hidden classes of Express requests and responses', () => {
+  it('should give the handlers after it requests and responses that share one hidden class', async () => {
+    const held: Array<{ req: Request; res: Response }> = [];
+    let seen: Record<string, boolean> | undefined;
+    const app = express();
+    app.use(session());
+    app.get('/', (req, res) => {
+      held.push({ req, res });
+      if (held.length < 2) return;
+      // Both requests are open at once, so each is compared at the same point of its way.
+      const [a, b] = held;
+      seen = {
+        requestDictionary: !hasFastProperties(a.req) && !hasFastProperties(b.req),
+        responseDictionary: !hasFastProperties(a.res) && !hasFastProperties(b.res),
+        requestsShare: haveSameMap(a.req, b.req),
+        responsesShare: haveSameMap(a.res, b.res),
+      };
+      for (const h of held) h.res.send('ok');
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const answers = await Promise.all([fetch(url), fetch(url)]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    expect(seen).toEqual({ requestDictionary: true, responseDictionary: true, requestsShare: true, responsesShare: true });
+  });
+
+  it('should leave the properties it moves with the values and attributes they had', async () => {
+    let before: Descriptor[] = [];
+    let after: Descriptor[] = [];
+    const app = express();
+    app.use((req, res, next) => {
+      res.sendDate = false;
+      before = [describeProperty(req, 'statusMessage'), describeProperty(res, 'sendDate')];
+      next();
+    });
+    app.use(session());
+    app.get('/', (req, res) => {
+      after = [describeProperty(req, 'statusMessage'), describeProperty(res, 'sendDate')];
+      res.send('ok');
+    });
+
+    const answer = await request(app).get('/').expect(200);
+
+    expect(before.every((d) => d !== undefined)).toBe(true);
+    expect(after).toEqual(before);
+    // sendDate stayed false: Node sent no Date header.
+    expect(answer.headers.date).toBeUndefined();
+  });
+
+  it('should leave alone a property another layer made permanent or turned into a getter', async () => {
+    let before: Descriptor[] = [];
+    const permanent: RequestHandler = (req, res, next) => {
+      Object.defineProperty(res, 'sendDate', { value: false, writable: false, configurable: false });
+      Object.defineProperty(req, 'statusMessage', { get: () => 'from a getter', configurable: true });
+      before = [describeProperty(res, 'sendDate'), describeProperty(req, 'statusMessage')];
+      next();
+    };
+    const app = express();
+    app.use(permanent);
+    app.use(session());
+    app.get('/', (req, res) => {
+      res.json({ after: [describeProperty(res, 'sendDate'), describeProperty(req, 'statusMessage')], statusMessage: req.statusMessage });
+    });
+
+    const answer = await request(app).get('/').expect(200);
+
+    expect(before[0]).toMatchObject({ value: false, writable: false, configurable: false });
+    expect(answer.body.after).toEqual(before);
+    expect(answer.body.statusMessage).toBe('from a getter');
+    expect(answer.headers.date).toBeUndefined();
+    expect(answer.headers['set-cookie']).toHaveLength(2);
+  });
+});
