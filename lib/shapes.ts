@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * Express swaps the prototype of every request and response (to its application's `app.request`
@@ -13,14 +13,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * deleted. One property that Node's constructors set, whose value nothing can be reading at that
  * moment, is deleted and put back with the same value: nothing visible changes but where it comes
  * in `Object.keys`. Where a future Node no longer has that property as a plain own value, nothing
- * is done.
+ * is done. Objects whose prototype nobody swapped (the middleware called from a plain node:http
+ * server) already share their hidden class, and are left as they are.
  */
 const REQUEST_PROPERTY = 'statusMessage';
 const RESPONSE_PROPERTY = 'sendDate';
 
 export function shareHiddenClasses(req: IncomingMessage, res: ServerResponse): void {
-  reinsert(req as unknown as Record<string, unknown>, REQUEST_PROPERTY);
-  reinsert(res as unknown as Record<string, unknown>, RESPONSE_PROPERTY);
+  if (Object.getPrototypeOf(req) !== IncomingMessage.prototype) reinsert(req as unknown as Record<string, unknown>, REQUEST_PROPERTY);
+  if (Object.getPrototypeOf(res) !== ServerResponse.prototype) reinsert(res as unknown as Record<string, unknown>, RESPONSE_PROPERTY);
 }
 
 function reinsert(target: Record<string, unknown>, key: string): void {

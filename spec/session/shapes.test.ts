@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import express, { type Request, type RequestHandler, type Response } from 'express';
@@ -52,6 +53,28 @@ describe('the hidden classes of Express requests and responses', () => {
       server.close();
     }
     expect(seen).toEqual({ requestDictionary: true, responseDictionary: true, requestsShare: true, responsesShare: true });
+  });
+
+  it('should leave alone the objects of a plain node:http server, which already share their hidden class', async () => {
+    const middleware = session();
+    let seen: Record<string, unknown> | undefined;
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      middleware(req as Request, res as Response, (error?: unknown) => {
+        seen = { error, requestFast: hasFastProperties(req), responseFast: hasFastProperties(res), segment: typeof (req as Request).vtexSegment.token };
+        res.end('ok');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const answer = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.getSetCookie()).toHaveLength(2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    expect(seen).toEqual({ error: undefined, requestFast: true, responseFast: true, segment: 'string' });
   });
 
   it('should leave the properties it moves with the values and attributes they had', async () => {
