@@ -65,16 +65,21 @@ function expressSession(store) {
 }
 
 /**
- * The first thing vtex-session's middleware does (lib/shapes.ts): requests and responses put in
- * dictionary mode, where they share a hidden class. Here on its own, as a middleware of two lines.
+ * The first thing vtex-session's middleware does (lib/shapes.ts), on its own: requests and
+ * responses put in dictionary mode, where they share a hidden class. The built function itself,
+ * so that the baseline does exactly what the package does.
  */
-function shareHiddenClasses(req, res, next) {
-  for (const [target, key] of [[req, 'statusMessage'], [res, 'sendDate']]) {
-    const value = target[key];
-    delete target[key];
-    target[key] = value;
+function shareHiddenClasses() {
+  let shapes;
+  try {
+    shapes = require('../../dist/shapes');
+  } catch (error) {
+    throw new Error(`dist/shapes.js could not be loaded (run \`npm run build\` first): ${error.message}`);
   }
-  next();
+  return (req, res, next) => {
+    shapes.shareHiddenClasses(req, res);
+    next();
+  };
 }
 
 /** `{ app, close }` for one configuration; close() removes what it wrote to Redis and disconnects. */
@@ -103,7 +108,7 @@ async function createApp(name, { redisUrl = 'redis://127.0.0.1:6379' } = {}) {
     const logger = { warn: (message) => console.error(message), error: (message) => console.error(message) };
     app.use(sessionMiddleware({ secret: SECRET, store, logger }));
   } else if (name === 'express-shared') {
-    app.use(shareHiddenClasses);
+    app.use(shareHiddenClasses());
   } else if (name !== 'express') {
     throw new Error(`unknown configuration ${name}`);
   }

@@ -100,6 +100,25 @@ describe('the hidden classes of Express requests and responses', () => {
     expect(answer.headers.date).toBeUndefined();
   });
 
+  it('should leave alone a property another layer made non-enumerable', async () => {
+    let before: Descriptor;
+    const app = express();
+    app.use((req, res, next) => {
+      Object.defineProperty(res, 'sendDate', { enumerable: false });
+      before = describeProperty(res, 'sendDate');
+      next();
+    });
+    app.use(session());
+    app.get('/', (req, res) => {
+      res.json({ after: describeProperty(res, 'sendDate') });
+    });
+
+    const answer = await request(app).get('/').expect(200);
+
+    expect(before).toEqual({ value: true, writable: true, enumerable: false, configurable: true });
+    expect(answer.body.after).toEqual(before);
+  });
+
   it('should leave alone a property another layer made permanent or turned into a getter', async () => {
     let before: Descriptor[] = [];
     const permanent: RequestHandler = (req, res, next) => {
