@@ -25,12 +25,21 @@ const describeProperty = (target: object, key: string): Descriptor => {
 
 describe('the hidden classes of Express requests and responses', () => {
   it('should give the handlers after it requests and responses that share one hidden class', async () => {
-    const held: Array<{ req: Request; res: Response }> = [];
+    const held: Array<{ req: Request; res: Response; responseWasFast: boolean }> = [];
+    const responseWasFast = new WeakMap<object, boolean>();
     let seen: Record<string, boolean> | undefined;
     const app = express();
+    // V8 may put one of the first responses of a process in dictionary mode by itself (how many
+    // slots it reserves in an object is settled over the first few of its kind); such a response
+    // got a hidden class of its own when Express swapped its prototype, and nothing later can
+    // share it again. So the comparison of responses counts only those that were still fast here.
+    app.use((req, res, next) => {
+      responseWasFast.set(res, hasFastProperties(res));
+      next();
+    });
     app.use(session());
     app.get('/', (req, res) => {
-      held.push({ req, res });
+      held.push({ req, res, responseWasFast: responseWasFast.get(res)! });
       if (held.length < 2) return;
       // Both requests are open at once, so each is compared at the same point of its way.
       const [a, b] = held;
@@ -38,7 +47,7 @@ describe('the hidden classes of Express requests and responses', () => {
         requestDictionary: !hasFastProperties(a.req) && !hasFastProperties(b.req),
         responseDictionary: !hasFastProperties(a.res) && !hasFastProperties(b.res),
         requestsShare: haveSameMap(a.req, b.req),
-        responsesShare: haveSameMap(a.res, b.res),
+        responsesShare: a.responseWasFast && b.responseWasFast ? haveSameMap(a.res, b.res) : true,
       };
       for (const h of held) h.res.send('ok');
     });
@@ -59,8 +68,15 @@ describe('the hidden classes of Express requests and responses', () => {
     const middleware = session();
     let seen: Record<string, unknown> | undefined;
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      // As above, V8 may have put one of the first responses in dictionary mode by itself.
+      const before = { requestFast: hasFastProperties(req), responseFast: hasFastProperties(res) };
       middleware(req as Request, res as Response, (error?: unknown) => {
-        seen = { error, requestFast: hasFastProperties(req), responseFast: hasFastProperties(res), segment: typeof (req as Request).vtexSegment.token };
+        seen = {
+          error,
+          before,
+          after: { requestFast: hasFastProperties(req), responseFast: hasFastProperties(res) },
+          segment: typeof (req as Request).vtexSegment.token,
+        };
         res.end('ok');
       });
     });
@@ -74,7 +90,8 @@ describe('the hidden classes of Express requests and responses', () => {
       server.closeAllConnections();
       server.close();
     }
-    expect(seen).toEqual({ error: undefined, requestFast: true, responseFast: true, segment: 'string' });
+    expect(seen).toMatchObject({ error: undefined, before: { requestFast: true }, segment: 'string' });
+    expect(seen!.after).toEqual(seen!.before);
   });
 
   it('should leave the properties it moves with the values and attributes they had', async () => {
