@@ -19,8 +19,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
  *
  * An `express()` sub-application mounted after the middleware swaps the prototype again as a
  * request enters and leaves it, which gives the request a hidden class of its own once more from
- * there on, as without this. Routers (`express.Router()`) swap
- * nothing.
+ * there on, as without this. Routers (`express.Router()`) swap nothing.
  */
 const REQUEST_PROPERTY = 'statusMessage';
 const RESPONSE_PROPERTY = 'sendDate';

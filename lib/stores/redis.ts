@@ -49,6 +49,9 @@ const SET_SHA = createHash('sha1').update(SET_SCRIPT).digest('hex');
 /** Redis counts TTLs in seconds; a partial second is rounded up so that a session never lives less than asked. */
 const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
+/** A client that takes per-command options, as node-redis's does. */
+type OptionsClient = RedisClientLike & Required<Pick<RedisClientLike, 'withCommandOptions'>>;
+
 /**
  * How many generations one command timeout spans. A command joins the current generation; the
  * whole generation is aborted one command timeout after it opened, so a command that is still in
@@ -69,7 +72,7 @@ class DroppingClient {
   private opened = -Infinity;
   private readonly width: number;
 
-  constructor(private readonly client: RedisClientLike & Required<Pick<RedisClientLike, 'withCommandOptions'>>, private readonly timeout: number) {
+  constructor(private readonly client: OptionsClient, private readonly timeout: number) {
     this.width = timeout / GENERATIONS_PER_TIMEOUT;
   }
 
@@ -112,7 +115,7 @@ export class RedisSessionStore implements SessionStore {
     // can no longer be dropped).
     this.commands =
       typeof client.withCommandOptions === 'function'
-        ? new DroppingClient(client as RedisClientLike & Required<Pick<RedisClientLike, 'withCommandOptions'>>, commandTimeout)
+        ? new DroppingClient(client as OptionsClient, commandTimeout)
         : { current: () => client };
     this.prefix = prefix;
   }
@@ -128,14 +131,14 @@ export class RedisSessionStore implements SessionStore {
       keys: [this.prefix + id],
       arguments: [ifVersion === undefined ? '' : String(ifVersion), String(record.version), JSON.stringify(record), String(seconds(ttl))],
     };
-    const client = this.commands.current();
     let result: unknown;
     try {
-      result = await client.evalSha(SET_SHA, args);
+      result = await this.commands.current().evalSha(SET_SHA, args);
     } catch (error) {
-      // The script cache is empty after a Redis restart or on a new node: send the script once.
+      // The script cache is empty after a Redis restart or on a new node: send the script once,
+      // as a command of its own with its own time in the queue.
       if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
-      result = await client.eval(SET_SCRIPT, args);
+      result = await this.commands.current().eval(SET_SCRIPT, args);
     }
     return Number(result) === 1;
   }

@@ -320,6 +320,14 @@ function table(header, rows) {
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
+/** One configuration's rounds against another's, round by round: throughput ratio and added CPU. */
+function against(runs, others) {
+  return {
+    ratio: summarize(runs.map((r, i) => r.rps / others[i].rps)),
+    addedCpu: summarize(runs.map((r, i) => r.cpuPerRequest - others[i].cpuPerRequest)),
+  };
+}
+
 function summaries(results, configs, scenario) {
   const base = results[BASELINE][scenario];
   const out = {};
@@ -327,11 +335,10 @@ function summaries(results, configs, scenario) {
     const runs = results[config.name][scenario];
     out[config.name] = {
       rps: summarize(runs.map((r) => r.rps)),
-      ratio: summarize(runs.map((r, i) => r.rps / base[i].rps)),
       p50: summarize(runs.map((r) => r.p50)),
       p99: summarize(runs.map((r) => r.p99)),
       cpu: summarize(runs.map((r) => r.cpuPerRequest)),
-      addedCpu: summarize(runs.map((r, i) => r.cpuPerRequest - base[i].cpuPerRequest)),
+      ...against(runs, base),
       failures: runs.reduce((sum, r) => sum + r.failures, 0),
     };
   }
@@ -381,29 +388,25 @@ function printTargets(results, configs, scenarios, summariesByScenario, memory) 
   }
   if (has('vtex-session-redis') && has('express-session-redis')) {
     for (const scenario of scenarios) {
-      const ours = results['vtex-session-redis'][scenario.name];
-      const theirs = results['express-session-redis'][scenario.name];
-      const ratio = summarize(ours.map((r, i) => r.rps / theirs[i].rps));
+      const { ratio } = against(results['vtex-session-redis'][scenario.name], results['express-session-redis'][scenario.name]);
       check(`Redis, ${scenario.name}: throughput ≥ 1.3× express-session + connect-redis`, ratio, 1.3, 'atLeast', 2);
     }
-  }
-  if (has('vtex-session') && has('express-shared')) {
-    // Not a target: the session layer's own cost, with Express's objects treated alike on both sides.
-    const reference = [];
-    for (const scenario of scenarios) {
-      const ours = results['vtex-session'][scenario.name];
-      const shared = results['express-shared'][scenario.name];
-      const ratio = summarize(ours.map((r, i) => r.rps / shared[i].rps));
-      const added = summarize(ours.map((r, i) => r.cpuPerRequest - shared[i].cpuPerRequest));
-      reference.push(`- ${scenario.name}: throughput ${withInterval(ratio, 2)}×, added CPU ${signed(added)} µs per request`);
-    }
-    console.log(`\nThe session layer by itself: the in-process store against Express with shared hidden classes\n\n${reference.join('\n')}`);
   }
   if (memory !== undefined) {
     const perSession = memory.heapPerSession;
     lines.push(`- memory per idle anonymous session ≤ 1 KiB: ${fixed(perSession, 0)} B of heap → ${perSession <= 1024 ? 'holds' : 'does not hold'}`);
   }
   if (lines.length > 0) console.log(`\nTargets\n\n${lines.join('\n')}`);
+}
+
+/** Not a target: the session layer's own cost, with Express's objects treated alike on both sides. */
+function printSessionLayerAlone(results, configs, scenarios) {
+  if (!configs.some((c) => c.name === 'vtex-session') || !configs.some((c) => c.name === 'express-shared')) return;
+  const lines = scenarios.map((scenario) => {
+    const { ratio, addedCpu } = against(results['vtex-session'][scenario.name], results['express-shared'][scenario.name]);
+    return `- ${scenario.name}: throughput ${withInterval(ratio, 2)}×, added CPU ${signed(addedCpu)} µs per request`;
+  });
+  console.log(`\nThe session layer by itself: the in-process store against Express with shared hidden classes\n\n${lines.join('\n')}`);
 }
 
 // ---- main ----
@@ -491,6 +494,7 @@ async function main() {
           `(${fixed(memory.heapPerSession, 0)} B per session), RSS +${fixed(memory.rss / 1048576, 1)} MiB (${fixed(memory.rssPerSession, 0)} B per session)`,
       );
     }
+    printSessionLayerAlone(results, configs, scenarios);
     printTargets(results, configs, scenarios, byScenario, memory);
     if (options.json) {
       const { pin, rounds, duration, connections } = options;

@@ -4,7 +4,6 @@ import { connectClient, describeWithRedisServer, RedisServer, until } from '../s
 
 const HOUR = 60 * 60 * 1000;
 
-
 /** How the store treats the commands node-redis queues while it has no connection. */
 describeWithRedisServer('RedisSessionStore commandTimeout', () => {
   const server = new RedisServer();

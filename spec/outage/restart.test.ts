@@ -7,7 +7,6 @@ import { watchUnhandledRejections } from '../support/unhandled';
 
 const STORE_TIMEOUT = 200;
 
-
 describeWithRedisServer('a Redis restart', () => {
   const server = new RedisServer();
   const unhandled = watchUnhandledRejections();
