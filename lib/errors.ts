@@ -45,3 +45,22 @@ export class WriteConflictError extends VtexSessionError {
     this.name = 'WriteConflictError';
   }
 }
+
+/** A write would make the session's stored JSON larger than `limits.sessionSize`: 413, nothing stored. */
+export class SessionTooLargeError extends VtexSessionError {
+  constructor(message: string) {
+    super('SESSION_TOO_LARGE', 413, message);
+    this.name = 'SessionTooLargeError';
+  }
+}
+
+/**
+ * The token names a session whose id rotated (a login or logout) while the request was on its way:
+ * 409, nothing written. The old token never opens the successor, which may belong to someone else.
+ */
+export class SessionRotatedError extends VtexSessionError {
+  constructor() {
+    super('SESSION_ROTATED', 409, 'the session changed identity (a login or logout) while this request was on its way; nothing was written');
+    this.name = 'SessionRotatedError';
+  }
+}

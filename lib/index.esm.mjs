@@ -19,5 +19,7 @@ export const {
   TransformRefusedError,
   StoreUnavailableError,
   WriteConflictError,
+  SessionTooLargeError,
+  SessionRotatedError,
 } = cjs;
 export default cjs;

@@ -34,4 +34,6 @@ export {
   TransformRefusedError,
   StoreUnavailableError,
   WriteConflictError,
+  SessionTooLargeError,
+  SessionRotatedError,
 } from './errors';

@@ -6,7 +6,8 @@ import { SessionHandle } from './session/handle';
 import { SessionManager, shortHash } from './session/manager';
 import { RequestSession } from './session/request';
 import { shareHiddenClasses } from './shapes';
-import { captureCookies, captureQuery, cookieMatcher, cookiePrefixes, mergePatches } from './transforms/builtin/capture';
+import { mergePatches, requestCapture } from './transforms/builtin/capture';
+import { SessionRotatedError, SessionTooLargeError } from './errors';
 import type { NamespacesPatch } from './namespaces';
 import type { Segment } from './segment/codec';
 
@@ -19,27 +20,26 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
   const normalized = normalizeOptions(options);
   const manager = new SessionManager(normalized);
   const writer = new CookieWriter(normalized.cookie);
-  const api = createApi(manager, writer);
   const { sessionName, segmentName } = normalized.cookie;
-  const { captureQuery: queryKeys, onStoreError, logger } = normalized;
-  const matchesCookie = cookieMatcher(normalized.captureCookies);
-  const prefixes = cookiePrefixes(normalized.captureCookies);
+  const { onStoreError, logger } = normalized;
 
-  // Cookie captures cost a full parse of the header; most requests carry none of the cookies asked for.
-  const pageCapture = (session: RequestSession, method: string, url: string, header: string | undefined): NamespacesPatch | undefined => {
-    const namespaces = session.record?.namespaces;
-    const q = url.indexOf('?');
-    const fromQuery =
-      q >= 0 && queryKeys.length > 0 && (method === 'GET' || method === 'HEAD')
-        ? captureQuery(new URLSearchParams(url.slice(q + 1)), queryKeys, namespaces)
-        : undefined;
-    const mayHoldCookies =
-      matchesCookie !== undefined &&
-      session.source.fromCookie &&
-      (namespaces?.cookie !== undefined || (header !== undefined && prefixes.some((p) => header.includes(p))));
-    const fromCookies = mayHoldCookies ? captureCookies(session.requestCookies(), matchesCookie, namespaces) : undefined;
-    return mergePatches(fromQuery, fromCookies);
-  };
+  // Cookies come into the session on page views and on the API's session requests, as at VTEX.
+  let warnedOfCookies = false;
+  const capture = requestCapture({
+    queryKeys: normalized.captureQuery,
+    cookiePatterns: normalized.captureCookies,
+    cookieLimits: { count: normalized.limits.capturedCookies, bytes: normalized.limits.capturedCookieBytes },
+    onIgnoredCookies(count) {
+      // Once per middleware: a client that sends too many is sending them with every request.
+      if (warnedOfCookies) return;
+      warnedOfCookies = true;
+      logger.warn('a request carried more cookies to capture than limits.capturedCookies and limits.capturedCookieBytes allow; the rest were ignored', {
+        code: 'VTEX_SESSION_COOKIES_IGNORED',
+        ignored: count,
+      });
+    },
+  });
+  const api = createApi(manager, writer, capture);
 
   // Express gives every request and response object a shape of its own (it swaps their prototype
   // per request), so each property access on them is an uncached lookup: the page path reads each
@@ -64,11 +64,13 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
       return segment;
     };
     try {
-      await session.open();
-      const capture = pageCapture(session, method, url, header);
-      if (session.record === undefined) await session.create(capture);
-      else if (capture !== undefined) await session.write(capture);
-      else manager.maybeTouch(session.record, session.now);
+      await openOrSupersede(session);
+      const namespaces = session.record?.namespaces;
+      const captured = mergePatches(
+        capture.query(method, url, namespaces),
+        session.source.fromCookie ? capture.cookies(header, () => session.requestCookies(), namespaces) : undefined,
+      );
+      await writeCaptured(session, captured);
     } catch (error) {
       if (!SessionManager.isStoreFailure(error) || onStoreError === 'fail') {
         attach();
@@ -83,6 +85,31 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
       session.record = undefined;
     }
     session.commitCookies(attach());
+  }
+
+  async function openOrSupersede(session: RequestSession): Promise<void> {
+    try {
+      await session.open();
+    } catch (error) {
+      if (!(error instanceof SessionRotatedError)) throw error;
+      await session.supersede();
+    }
+  }
+
+  /** A page view's captures: a new session's seed, or a write; a visitor who brings nothing costs a touch at most. */
+  async function writeCaptured(session: RequestSession, captured: NamespacesPatch | undefined): Promise<void> {
+    try {
+      if (session.record === undefined) await session.create(captured);
+      else if (session.superseded) return;
+      else if (captured !== undefined) await session.write(captured);
+      else manager.maybeTouch(session.record, session.now);
+    } catch (error) {
+      // A page is not refused for what its URL or cookies would add to a full session: it renders
+      // with the session as it is.
+      if (!(error instanceof SessionTooLargeError)) throw error;
+      logger.warn('a page view\'s captures would pass limits.sessionSize; they were not written', { session: session.tokenId && shortHash(session.tokenId) });
+      if (session.record === undefined) await session.create();
+    }
   }
 
   function vtexSession(req: Request, res: Response, next: NextFunction): void {

@@ -32,6 +32,16 @@ export interface SessionRecord {
   createdAt: number;
   /** Milliseconds since the epoch of the last write. */
   lastSeen: number;
+  /**
+   * The id this session moved to. After a renewal, requests still holding the old token follow it,
+   * so that concurrent requests of one visitor converge on one successor.
+   */
+  successor?: string;
+  /**
+   * The move was an id rotation (a login or logout): the old token must not open the successor
+   * (it may have been planted by someone else), so its requests are refused instead of followed.
+   */
+  rotated?: true;
 }
 
 /** The session as the HTTP API shows it. */
@@ -82,7 +92,8 @@ const isCleared = (item: Item): boolean => item.value === '' || item.value === u
 
 /**
  * Applies a patch and reports which items changed. Returns the same namespaces object when nothing
- * changed, so that callers can tell a no-op write by identity.
+ * changed, so that callers can tell a no-op write by identity. Each namespace the patch touches is
+ * copied once, whatever the number of its items: the cost is linear in the size of the write.
  */
 export function applyPatch(
   namespaces: Namespaces,
@@ -93,25 +104,30 @@ export function applyPatch(
   for (const ns of Object.keys(patch)) {
     if (isForbiddenKey(ns)) continue;
     const items = patch[ns];
+    const existing: Namespace | undefined = own.call(namespaces, ns) ? namespaces[ns] : undefined;
+    let copy: Namespace | undefined;
+    let cleared = false;
     for (const key of Object.keys(items)) {
       if (isForbiddenKey(key)) continue;
       const item = items[key];
-      const current = getItem(next ?? namespaces, ns, key);
+      const source = copy ?? existing;
+      const current = source !== undefined && own.call(source, key) ? source[key] : undefined;
       if (isCleared(item)) {
         if (current === undefined) continue;
-        next ??= { ...namespaces };
-        const rest = { ...next[ns] };
-        delete rest[key];
-        if (Object.keys(rest).length === 0) delete next[ns];
-        else next[ns] = rest;
+        copy ??= { ...existing };
+        delete copy[key];
+        cleared = true;
       } else {
         if (current && sameValue(current.value, item.value) && !!current.keepAlive === !!item.keepAlive) continue;
-        next ??= { ...namespaces };
-        const stored: Item = item.keepAlive ? { value: item.value, keepAlive: true } : { value: item.value };
-        next[ns] = { ...next[ns], [key]: stored };
+        copy ??= { ...existing };
+        copy[key] = item.keepAlive ? { value: item.value, keepAlive: true } : { value: item.value };
       }
       changed.push(itemName(ns, key));
     }
+    if (copy === undefined) continue;
+    next ??= { ...namespaces };
+    if (cleared && Object.keys(copy).length === 0) delete next[ns];
+    else next[ns] = copy;
   }
   return { namespaces: next ?? namespaces, changed };
 }

@@ -48,6 +48,12 @@ export interface Limits {
   valueSize?: number;
   /** Most names in `items=`. */
   items?: number;
+  /** Largest JSON of a session's namespaces, in bytes: a write past it is refused (413). Default 64 KiB. */
+  sessionSize?: number;
+  /** Most request cookies one request copies into the `cookie` namespace; the rest are ignored. Default 8. */
+  capturedCookies?: number;
+  /** Most bytes (names and values) of the cookies one request copies into `cookie`. Default 8 KiB. */
+  capturedCookieBytes?: number;
 }
 
 export interface SessionOptions {
@@ -91,6 +97,9 @@ export const DEFAULT_CHANNELS: Record<string, ChannelOptions> = {
   // VTEX's home market: a new visitor's segment is VTEX's own default for sales channel 1.
   '1': { currencyCode: 'BRL', currencySymbol: 'R$', countryCode: 'BRA', cultureInfo: 'pt-BR', privacy: 'public' },
 };
+
+/** The shop's auth cookies, and VTEX's checkout cookie (`__ofid=<orderFormId>`), as VTEX records them. */
+export const DEFAULT_CAPTURE_COOKIES = ['VtexIdclientAutCookie*', 'checkout.vtex.com'];
 
 export const DEFAULT_CAPTURE_QUERY = ['utm_source', 'utm_campaign', 'utm_medium', 'utm_term', 'utm_content', 'utmi_cp', 'utmi_p', 'utmi_pc'];
 
@@ -264,6 +273,9 @@ const optionsSchema = {
         keysPerWrite: positiveInteger,
         valueSize: positiveInteger,
         items: positiveInteger,
+        sessionSize: positiveInteger,
+        capturedCookies: positiveInteger,
+        capturedCookieBytes: positiveInteger,
       },
     },
     logger: { isLogger: true },
@@ -404,7 +416,7 @@ export function normalizeOptions(input: SessionOptions = {}): NormalizedOptions 
     transforms = [],
     captureQuery = DEFAULT_CAPTURE_QUERY,
     controlParameters = ['items', 'an'],
-    captureCookies = ['VtexIdclientAutCookie*'],
+    captureCookies = DEFAULT_CAPTURE_COOKIES,
     onStoreError = 'degrade',
     storeTimeout = 1000,
     transformTimeout = 2000,
@@ -463,6 +475,10 @@ export function normalizeOptions(input: SessionOptions = {}): NormalizedOptions 
     names.add(t.name);
   }
 
+  const sessionSize = limits.sessionSize ?? 64 * 1024;
+  if (store instanceof LruSessionStore && store.maxSize < sessionSize) {
+    throw new TypeError(`option store is invalid: its maxSize (${store.maxSize}) is smaller than limits.sessionSize (${sessionSize})`);
+  }
   // The in-process store answers synchronously; a timer per operation would only add cost there.
   const baseStore = store ?? new LruSessionStore();
   const boundedStore = baseStore instanceof LruSessionStore ? baseStore : new TimeoutStore(baseStore, storeTimeout);
@@ -503,6 +519,9 @@ export function normalizeOptions(input: SessionOptions = {}): NormalizedOptions 
       keysPerWrite: limits.keysPerWrite ?? 64,
       valueSize: limits.valueSize ?? 2048,
       items: limits.items ?? 100,
+      sessionSize: limits.sessionSize ?? 64 * 1024,
+      capturedCookies: limits.capturedCookies ?? 8,
+      capturedCookieBytes: limits.capturedCookieBytes ?? 8 * 1024,
     },
     logger,
   };

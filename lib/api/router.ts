@@ -3,6 +3,7 @@ import { BadRequestError } from '../errors';
 import type { CookieWriter } from '../cookies';
 import { readCookie } from '../cookies';
 import type { SessionManager } from '../session/manager';
+import type { RequestCapture } from '../transforms/builtin/capture';
 import { RequestSession } from '../session/request';
 import { openApiDocument } from './openapi';
 import { sendError, sendJson } from './respond';
@@ -28,7 +29,7 @@ const ALLOWED = { sessions: 'GET, HEAD, POST, PATCH', segments: 'GET, HEAD', ope
  * The VTEX Session Manager API under each `apiPrefix`. Routing is by hand, on the raw URL, so the
  * API behaves the same on Express 4 and 5 and costs page requests one prefix test.
  */
-export function createApi(manager: SessionManager, writer: CookieWriter): Api {
+export function createApi(manager: SessionManager, writer: CookieWriter, capture: RequestCapture): Api {
   const { options } = manager;
   const validators = createValidators(options);
   const document = openApiDocument(options.apiPrefixes[0] ?? '/api');
@@ -78,14 +79,14 @@ export function createApi(manager: SessionManager, writer: CookieWriter): Api {
       res,
       {
         token: fromPath ? pathToken : cookieToken,
-        fromCookie: !fromPath && cookieToken !== undefined,
+        fromCookie: !fromPath && (cookieToken !== undefined || header !== undefined),
         clientSegment: readCookie(header, segmentName),
       },
       Date.now(),
     );
     // Answers about one visitor's session are never for a shared cache.
     res.setHeader('Cache-Control', 'private, no-store');
-    if (target.resource === 'sessions') await handleSessions(manager, validators, session, req, res, query);
+    if (target.resource === 'sessions') await handleSessions(manager, validators, capture, session, req, res, query);
     else await handleSegments(session, req, res, query, pathToken);
   }
 

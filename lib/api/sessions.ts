@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
 import { BadRequestError } from '../errors';
-import { parseItems, sessionView } from '../namespaces';
+import { parseItems, sessionView, type NamespacesPatch } from '../namespaces';
 import type { SessionManager } from '../session/manager';
 import type { RequestSession } from '../session/request';
+import { mergePatches, type RequestCapture } from '../transforms/builtin/capture';
 import { readJsonBody } from './body';
 import { sendJson } from './respond';
 import { publicPatch, type ApiValidators } from './schemas';
@@ -15,6 +16,7 @@ import { publicPatch, type ApiValidators } from './schemas';
 export async function handleSessions(
   manager: SessionManager,
   validators: ApiValidators,
+  capture: RequestCapture,
   session: RequestSession,
   req: Request,
   res: Response,
@@ -28,7 +30,9 @@ export async function handleSessions(
       throw new BadRequestError('MISSING_ITEMS', 'items is required: name the items to read, as items=ns.key,ns.key (or items=* for all)');
     }
     await session.open();
-    if (session.record === undefined) await session.create();
+    const captured = cookiesOf(capture, session);
+    if (session.record === undefined) await session.create(captured);
+    else if (captured !== undefined) await session.write(captured);
     // VTEX's node client reads the session token from the first Set-Cookie of every read.
     session.commitCookies(undefined, true);
     sendJson(res, 200, sessionView(session.record!, pairs));
@@ -41,10 +45,21 @@ export async function handleSessions(
   const patch = publicPatch(fromQuery, fromBody, manager.options.limits.keysPerWrite);
   // A renewal is folded into the write, so that a refused write stores nothing.
   await session.open({ renew: false });
-  const record = await session.write(patch);
+  const record = await session.write(mergePatches(cookiesOf(capture, session), patch) ?? patch);
   const segment = session.segment();
   session.commitCookies(segment, true);
   const status = req.method === 'POST' ? 201 : 200;
   if (pairs !== undefined) sendJson(res, status, sessionView(record, pairs));
   else sendJson(res, status, { sessionToken: session.token(), segmentToken: segment.token });
+}
+
+/**
+ * The browser's cookies come into the session on the API's session requests as on pages: a login
+ * through the shop's auth cookie is seen by the page script's next call (VTEX records the request
+ * cookies on its API writes). Not from a token in the path: those calls carry someone's cookies
+ * for another session, or none.
+ */
+function cookiesOf(capture: RequestCapture, session: RequestSession): NamespacesPatch | undefined {
+  if (!session.source.fromCookie) return undefined;
+  return capture.cookies(session.req.headers.cookie, () => session.requestCookies(), session.record?.namespaces);
 }

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '../errors';
+import { SessionRotatedError, StoreUnavailableError } from '../errors';
 import { getValue, type JsonValue, type Namespaces, type NamespacesPatch } from '../namespaces';
 import type { Segment } from '../segment/codec';
 import type { RequestSession } from './request';
@@ -55,6 +55,7 @@ export class SessionHandle implements VtexSession {
     if (this.session.degraded) {
       throw new StoreUnavailableError('the session store is unavailable: this request runs on the default segment and cannot write');
     }
+    if (this.session.superseded) throw new SessionRotatedError();
     await this.session.write(changes);
     const segment = this.session.segment();
     this.onSegment(segment);

@@ -29,12 +29,22 @@ export function shouldRotateId(before: Namespaces, after: Namespaces): boolean {
 }
 
 /**
+ * Stored on first write: a session that holds only what the options and the creation transforms
+ * compute is not kept anywhere (its token says so), so that crawlers, probes and one-page visits
+ * cost no store operation and cannot evict customers. Its first write stores it as version 1.
+ */
+export function isStored(record: SessionRecord): boolean {
+  return record.version > 0;
+}
+
+/**
  * In the last tenth of its absolute lifetime a session is replaced, on the visitor's next request,
  * by a new one carrying its keepAlive items. An expired token is never looked up (it is a dead
  * credential), so this is where keepAlive items survive the end of a session.
  */
 export function shouldRenew(claims: SessionClaims, maxAge: number, now: number): boolean {
-  return claims.exp * 1000 - now < maxAge / 10;
+  // A never-written session has nothing to carry: it simply ends, and the next request starts another.
+  return claims.stored !== false && claims.exp * 1000 - now < maxAge / 10;
 }
 
 /**

@@ -3,7 +3,7 @@ import { appendSetCookie, parseCookies, type CookieWriter } from '../cookies';
 import type { NamespacesPatch, SessionRecord } from '../namespaces';
 import type { Segment } from '../segment/codec';
 import type { WriteContext } from '../transforms/types';
-import { expiresAt, shouldRenew } from './lifecycle';
+import { expiresAt, isStored, shouldRenew } from './lifecycle';
 import type { SessionManager } from './manager';
 
 export interface TokenSource {
@@ -23,6 +23,11 @@ export class RequestSession {
   record: SessionRecord | undefined;
   /** The store could not be reached: the request is served with the default segment. */
   degraded = false;
+  /**
+   * The token names a session whose id rotated while this request was on its way: the request is
+   * served as an anonymous visitor and sets no cookie, so the browser keeps the successor's.
+   */
+  superseded = false;
   /** The session id the (verified) token named, kept for a degraded request. */
   tokenId: string | undefined;
   /** `vtex_session` must be (re)issued: new, rotated, renewed or re-signed session. */
@@ -62,20 +67,28 @@ export class RequestSession {
     const verified = this.manager.verify(this.source.token, this.now);
     if (verified === undefined) return;
     this.tokenId = verified.claims.id;
-    const record = await this.manager.load(verified);
+    const record = await this.manager.load(verified, this.context());
     if (record === undefined) return;
-    if (shouldRenew(verified.claims, this.manager.options.maxAge, this.now)) {
+    // A token whose session moved on (renewed or rotated by a concurrent request) names its
+    // predecessor: the successor is the session now, and its own token is issued.
+    if (record.id === verified.claims.id && shouldRenew(verified.claims, this.manager.options.maxAge, this.now)) {
       if (!renew) {
         this.record = record;
         this.renewalDue = true;
         return;
       }
-      this.record = await this.manager.replace(record, this.context());
+      this.record = await this.manager.renew(record, this.context());
       this.issueToken = true;
       return;
     }
     this.record = record;
     if (verified.stale) this.issueToken = true;
+  }
+
+  /** Serves the request as a new anonymous visitor, storing nothing and setting no cookie. */
+  async supersede(): Promise<void> {
+    this.superseded = true;
+    this.record = await this.manager.create({}, this.context());
   }
 
   async create(seed: NamespacesPatch = {}): Promise<SessionRecord> {
@@ -88,14 +101,15 @@ export class RequestSession {
   async write(patch: NamespacesPatch): Promise<SessionRecord> {
     if (this.record === undefined) return this.create(patch);
     if (this.renewalDue) {
-      this.record = await this.manager.replace(this.record, this.context(), patch);
+      this.record = await this.manager.renew(this.record, this.context(), patch);
       this.renewalDue = false;
       this.issueToken = true;
       return this.record;
     }
     const before = this.record;
     this.record = await this.manager.write(before, patch, this.context());
-    if (this.record.id !== before.id) this.issueToken = true;
+    // A new id, or the first write of a session whose token says it was never stored.
+    if (this.record.id !== before.id || isStored(this.record) !== isStored(before)) this.issueToken = true;
     return this.record;
   }
 
@@ -118,7 +132,7 @@ export class RequestSession {
    * that will be there again when the store returns.
    */
   commitCookies(segment: Segment = this.segment(), both = false): void {
-    if (this.degraded || this.record === undefined) return;
+    if (this.degraded || this.superseded || this.record === undefined) return;
     const setSession = this.issueToken || both || this.tokenId !== this.record.id;
     const setSegment = setSession || segment.token !== this.source.clientSegment;
     // Most page views are a returning visitor whose cookies are right: nothing to format, and not
@@ -128,12 +142,11 @@ export class RequestSession {
     const expires = expiresAt(this.record, this.manager.options.maxAge);
     const values: string[] = [];
     const token = setSession ? this.token() : undefined;
-    if (token !== undefined) {
-      values.push(this.writer.session(token, expires, secure));
-      // A response that carries one visitor's session must never be stored by a shared cache.
-      this.res.setHeader('Cache-Control', 'private, no-store');
-    }
+    if (token !== undefined) values.push(this.writer.session(token, expires, secure));
     if (setSegment) values.push(this.writer.segment(segment.token, expires, secure));
+    // A response that carries one visitor's session, or a page rendered for a segment other than
+    // the one the request's cookie names, must never be stored by a shared cache.
+    if (values.length > 0) this.res.setHeader('Cache-Control', 'private, no-store');
     if (this.cookiesSent) this.writer.dropOurs(this.res);
     appendSetCookie(this.res, values);
     this.cookiesSent ||= values.length > 0;

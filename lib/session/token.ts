@@ -16,6 +16,11 @@ export interface SessionClaims {
   /** Seconds since the epoch: the session's absolute end. */
   exp: number;
   jti: string;
+  /**
+   * `false` on the token of a session that was never written, and so is not in the store: its
+   * requests cost no store operation. Absent once the session is stored.
+   */
+  stored?: false;
 }
 
 export type VerifiedToken = { claims: SessionClaims; /** Signed with a secret other than the first: re-sign. */ stale: boolean };
@@ -44,20 +49,27 @@ export class TokenSigner {
   private readonly keys: HmacKey[];
   private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS });
 
-  /** `secrets[0]` signs; every secret verifies, so that a rotation does not log anyone out. */
-  constructor(secrets: readonly string[]) {
+  /**
+   * `secrets[0]` signs; every secret verifies, so that a rotation does not log anyone out. Only
+   * tokens of `account` are accepted: several shops may share a secret and a store.
+   */
+  constructor(
+    secrets: readonly string[],
+    private readonly account: string,
+  ) {
     this.keys = secrets.map((secret) => new HmacKey(Buffer.from(secret, 'utf8')));
   }
 
-  sign(claims: Omit<SessionClaims, 'sub' | 'jti' | 'iat'> & { iat?: number }): string {
+  sign(claims: Omit<SessionClaims, 'sub' | 'jti' | 'iat' | 'account'> & { iat?: number }): string {
     const payload: SessionClaims = {
       id: claims.id,
-      account: claims.account,
+      account: this.account,
       sub: 'session',
       iat: claims.iat ?? Math.floor(Date.now() / 1000),
       exp: claims.exp,
       jti: randomToken(),
     };
+    if (claims.stored === false) payload.stored = false;
     const body = `${HEADER_PREFIX}${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
     return `${body}.${this.keys[0].sign(body)}`;
   }
@@ -98,7 +110,7 @@ export class TokenSigner {
     }
     if (keyIndex < 0) return undefined;
     const claims = parseClaims(body.slice(HEADER_PREFIX.length));
-    if (claims === undefined || expired(claims, now)) return undefined;
+    if (claims === undefined || expired(claims, now) || claims.account !== this.account) return undefined;
     // Shared by every request that sends this token: nobody may change it.
     return Object.freeze({ claims: Object.freeze(claims), stale: keyIndex > 0 });
   }
@@ -181,6 +193,7 @@ function parseClaims(encoded: string): SessionClaims | undefined {
   const c = claims as Record<string, unknown>;
   if (typeof c.id !== 'string' || !UUID.test(c.id) || c.sub !== 'session') return undefined;
   if (typeof c.exp !== 'number' || typeof c.iat !== 'number' || typeof c.account !== 'string') return undefined;
+  if (c.stored !== undefined && c.stored !== false) return undefined;
   return c as unknown as SessionClaims;
 }
 

@@ -3,9 +3,17 @@ import type { SessionRecord } from '../namespaces';
 import type { SessionStore, SetOptions } from './store';
 
 export interface LruSessionStoreOptions {
-  /** How many sessions the process keeps; the least recently used is evicted past it. */
+  /** How many sessions the process keeps; the least recently used is evicted past it. Default 100,000. */
   max?: number;
+  /**
+   * How many bytes of session JSON the process keeps; the least recently used are evicted past it.
+   * Default 64 MiB. The heap a session takes is about twice its JSON.
+   */
+  maxSize?: number;
 }
+
+/** The size a record counts for: the bytes of its JSON, which is what it costs and what it grows with. */
+const sizeOf = (record: SessionRecord): number => Buffer.byteLength(JSON.stringify(record));
 
 /**
  * The default store: sessions in this process's memory, bounded by `max`, each with its idle TTL.
@@ -16,14 +24,19 @@ export interface LruSessionStoreOptions {
  */
 export class LruSessionStore implements SessionStore {
   private readonly cache: LRUCache<string, SessionRecord>;
+  readonly maxSize: number;
 
-  constructor({ max = 100_000 }: LruSessionStoreOptions = {}) {
+  constructor({ max = 100_000, maxSize = 64 * 1024 * 1024 }: LruSessionStoreOptions = {}) {
+    // An unbounded cache of sessions is a memory leak that anyone can trigger by sending requests.
     if (!Number.isInteger(max) || max < 1) {
-      // An unbounded cache of sessions is a memory leak that anyone can trigger by sending requests.
       throw new TypeError(`option max is invalid: ${String(max)} (a positive integer bounds the store)`);
     }
+    if (!Number.isInteger(maxSize) || maxSize < 1) {
+      throw new TypeError(`option maxSize is invalid: ${String(maxSize)} (a positive number of bytes bounds the store)`);
+    }
+    this.maxSize = maxSize;
     // ttlAutopurge is left off: expired records are dropped when read or evicted, without a timer each.
-    this.cache = new LRUCache<string, SessionRecord>({ max, ttlResolution: 1000 });
+    this.cache = new LRUCache<string, SessionRecord>({ max, maxSize, sizeCalculation: sizeOf, ttlResolution: 1000 });
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
@@ -51,6 +64,11 @@ export class LruSessionStore implements SessionStore {
   /** How many sessions are held (expired ones not yet dropped included). */
   get size(): number {
     return this.cache.size;
+  }
+
+  /** How many bytes of session JSON are held. */
+  get calculatedSize(): number {
+    return this.cache.calculatedSize;
   }
 
   async close(): Promise<void> {

@@ -50,7 +50,7 @@ describe('the fast paths of the request path', () => {
     const claims = (exp: number) => ({ id: '6f1c2f3e-8a4b-4c5d-9e6f-7a8b9c0d1e2f', account: 'store', exp: Math.floor(exp / 1000) });
 
     it('should still refuse it once it has expired', () => {
-      const signer = new TokenSigner([SECRET]);
+      const signer = new TokenSigner([SECRET], 'store');
       const token = signer.sign(claims(NOW + 10_000));
       expect(signer.verify(token, NOW)?.claims.id).toBe(claims(0).id);
       expect(signer.verify(token, NOW + 5_000)?.claims.id).toBe(claims(0).id);
@@ -59,7 +59,7 @@ describe('the fast paths of the request path', () => {
     });
 
     it('should refuse any other spelling of it', () => {
-      const signer = new TokenSigner([SECRET]);
+      const signer = new TokenSigner([SECRET], 'store');
       const token = signer.sign(claims(NOW + 60_000));
       expect(signer.verify(token, NOW)).toBeDefined();
       const last = token.at(-1)!;
@@ -70,15 +70,15 @@ describe('the fast paths of the request path', () => {
     });
 
     it('should keep telling a token signed with an older secret, so that it is re-signed', () => {
-      const token = new TokenSigner(['old-secret-that-is-at-least-32-characters']).sign(claims(NOW + 60_000));
-      const signer = new TokenSigner([SECRET, 'old-secret-that-is-at-least-32-characters']);
+      const token = new TokenSigner(['old-secret-that-is-at-least-32-characters'], 'store').sign(claims(NOW + 60_000));
+      const signer = new TokenSigner([SECRET, 'old-secret-that-is-at-least-32-characters'], 'store');
       expect(signer.verify(token, NOW)?.stale).toBe(true);
       expect(signer.verify(token, NOW)?.stale).toBe(true);
-      expect(new TokenSigner([SECRET]).verify(token, NOW)).toBeUndefined();
+      expect(new TokenSigner([SECRET], 'store').verify(token, NOW)).toBeUndefined();
     });
 
     it('should answer claims nobody can change for the next request', () => {
-      const signer = new TokenSigner([SECRET]);
+      const signer = new TokenSigner([SECRET], 'store');
       const token = signer.sign(claims(NOW + 60_000));
       const first = signer.verify(token, NOW)!;
       expect(() => {
@@ -88,7 +88,7 @@ describe('the fast paths of the request path', () => {
     });
 
     it('should keep a bounded number of them', () => {
-      const signer = new TokenSigner([SECRET]);
+      const signer = new TokenSigner([SECRET], 'store');
       for (let i = 0; i < 5_000; i++) signer.verify(signer.sign(claims(NOW + 60_000)), NOW);
       expect((signer as unknown as { verified: { size: number } }).verified.size).toBeLessThanOrEqual(4096);
     });

@@ -3,6 +3,7 @@ import type { Transform } from '../types';
 import { accountTransform } from './account';
 import { audiencesTransform } from './audiences';
 import { authenticationTransform, impersonateTransform } from './authentication';
+import { checkoutTransform } from './checkout';
 import { profileTransform } from './profile';
 import { regionsFromTable, regionTransform } from './region';
 import { searchTransform } from './search';
@@ -19,6 +20,7 @@ export function transformsFor(options: NormalizedOptions): Transform[] {
     regionTransform(regions),
     audiencesTransform(options.audiences, options.clusters),
     searchTransform,
+    checkoutTransform,
   ];
   if (options.authenticate) builtIn.push(authenticationTransform(options.authenticate));
   return [...builtIn, ...options.customTransforms];
