@@ -4,6 +4,7 @@ import cjs from './index.js';
 
 export const {
   sessionMiddleware,
+  CHANNELS,
   encodeSegment,
   decodeSegment,
   SEGMENT_FIELDS,

@@ -1,6 +1,8 @@
 import './types/express';
 
 export { sessionMiddleware } from './middleware';
+export { CHANNELS } from './events';
+export type { StoreOperation } from './events';
 export type {
   SessionOptions,
   ChannelOptions,

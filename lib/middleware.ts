@@ -3,7 +3,8 @@ import { createApi } from './api/router';
 import { CookieWriter, readCookie } from './cookies';
 import { normalizeOptions, type SessionOptions } from './options';
 import { SessionHandle } from './session/handle';
-import { SessionManager, shortHash } from './session/manager';
+import { SessionManager } from './session/manager';
+import { degraded, publish, shortHash } from './events';
 import { RequestSession } from './session/request';
 import { shareHiddenClasses } from './shapes';
 import { mergePatches, requestCapture } from './transforms/builtin/capture';
@@ -81,6 +82,7 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
         error: error.message,
         cause: (error.cause as Error | undefined)?.message,
       });
+      publish(degraded, () => ({ session: session.tokenId && shortHash(session.tokenId), error: error.message }));
       session.degraded = true;
       session.record = undefined;
     }

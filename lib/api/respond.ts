@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { StoreUnavailableError, VtexSessionError } from '../errors';
 import type { Logger } from '../options';
+import { publish, refused } from '../events';
 
 /** JSON answers without Express's `res.json`, so the API behaves the same on Express 4 and 5. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -18,6 +19,7 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger): 
     return;
   }
   if (error instanceof VtexSessionError) {
+    if (error.status < 500) publish(refused, () => ({ code: error.code, status: error.status }));
     if (error instanceof StoreUnavailableError) {
       logger.error('session store unavailable: the API answered 503', { error: error.message, cause: (error.cause as Error | undefined)?.message });
     }

@@ -16,6 +16,9 @@ import { transformsFor } from '../transforms/builtin';
 import type { WriteContext } from '../transforms/types';
 import { expiresAt, isStored, shouldRotateId, shouldTouch } from './lifecycle';
 import { TokenSigner, type VerifiedToken } from './token';
+import { TracedStore } from '../stores/traced';
+import type { SessionStore } from '../stores/store';
+import { created, loaded, publish, renewed, rotated, shortHash, stored } from '../events';
 
 /** Attempts of one write before concurrent writers are reported as a conflict. */
 const MAX_WRITE_ATTEMPTS = 16;
@@ -39,6 +42,8 @@ const MAX_POINTER_HOPS = 4;
 export class SessionManager {
   readonly engine: TransformEngine;
   readonly signer: TokenSigner;
+  /** The configured store, its operations published on the store TracingChannel. */
+  readonly store: SessionStore;
   /** The namespaces a session holds when the store cannot be reached. */
   readonly fallbackNamespaces: Namespaces;
   private readonly touched = new Map<string, number>();
@@ -55,6 +60,7 @@ export class SessionManager {
       logger: options.logger,
     });
     this.signer = new TokenSigner(options.secrets, options.account.name);
+    this.store = new TracedStore(options.store);
     // Built-in creation transforms depend only on the options and the clock, so a new session's
     // namespaces can be computed once a second and shared; a custom one may do anything (a random
     // id, say), and one runs at creation when it is runOnCreate or watches what the creation
@@ -86,9 +92,6 @@ export class SessionManager {
     });
   }
 
-  get store() {
-    return this.options.store;
-  }
 
   verify(token: string | undefined, now: number): VerifiedToken | undefined {
     return token === undefined ? undefined : this.signer.verify(token, now);
@@ -102,9 +105,11 @@ export class SessionManager {
   async load(verified: VerifiedToken, context: WriteContext): Promise<SessionRecord | undefined> {
     const { claims } = verified;
     if (claims.stored === false) return this.unstored(claims.id, claims.iat * 1000, context);
-    const record = await this.options.store.get(claims.id);
+    const record = await this.store.get(claims.id);
     if (record === undefined || record.id !== claims.id) return undefined;
-    return this.latest(record);
+    const current = await this.latest(record);
+    if (current !== undefined) publish(loaded, () => ({ session: shortHash(current.id), version: current.version }));
+    return current;
   }
 
   tokenFor(record: SessionRecord): string {
@@ -124,14 +129,19 @@ export class SessionManager {
    */
   async create(seed: NamespacesPatch, context: WriteContext): Promise<SessionRecord> {
     const now = context.now;
-    if (isEmptyPatch(seed)) return this.unstored(newSessionId(), Math.floor(now / 1000) * 1000, context);
+    if (isEmptyPatch(seed)) {
+      const unstored = await this.unstored(newSessionId(), Math.floor(now / 1000) * 1000, context);
+      publish(created, () => ({ session: shortHash(unstored.id), stored: false }));
+      return unstored;
+    }
     const namespaces = await this.engine.create(seed, { ...context, creating: true });
     this.checkSize(namespaces);
     const record: SessionRecord = { id: newSessionId(), namespaces, version: 1, createdAt: now, lastSeen: now };
     // `ifVersion: 0`: a new id never overwrites anything, however unlikely a collision is.
-    if (!(await this.options.store.set(record.id, record, { ttl: this.options.idleTimeout, ifVersion: 0 }))) {
+    if (!(await this.store.set(record.id, record, { ttl: this.options.idleTimeout, ifVersion: 0 }))) {
       throw new WriteConflictError('a new session id collided with a stored one');
     }
+    publish(created, () => ({ session: shortHash(record.id), stored: true }));
     return record;
   }
 
@@ -164,7 +174,8 @@ export class SessionManager {
    * new id, leaving a pointer behind for the requests still holding the old token.
    */
   async write(current: SessionRecord, patch: NamespacesPatch, context: WriteContext): Promise<SessionRecord> {
-    const { store, idleTimeout } = this.options;
+    const { store } = this;
+    const { idleTimeout } = this.options;
     let base = current;
     for (let attempt = 1; ; attempt++) {
       const applied = applyPatch(base.namespaces, patch);
@@ -176,7 +187,10 @@ export class SessionManager {
         if (moved !== undefined) return moved;
       } else {
         const next: SessionRecord = { id: base.id, namespaces, version: base.version + 1, createdAt: base.createdAt, lastSeen: context.now };
-        if (await store.set(base.id, next, { ttl: idleTimeout, ifVersion: base.version })) return next;
+        if (await store.set(base.id, next, { ttl: idleTimeout, ifVersion: base.version })) {
+          if (!isStored(base)) publish(stored, () => ({ session: shortHash(next.id) }));
+          return next;
+        }
       }
       if (attempt === MAX_WRITE_ATTEMPTS) {
         throw new WriteConflictError(`the session kept changing under this write (${attempt} attempts); it was not applied`);
@@ -207,7 +221,7 @@ export class SessionManager {
       if (attempt === MAX_WRITE_ATTEMPTS) {
         throw new WriteConflictError(`the session kept changing under this renewal (${attempt} attempts); it was not applied`);
       }
-      const fresh = await this.options.store.get(old.id);
+      const fresh = await this.store.get(old.id);
       if (fresh === undefined) return this.create(seed, context);
       // Another request renewed or rotated it first: this one's write goes to that successor.
       if (fresh.successor !== undefined) {
@@ -223,8 +237,9 @@ export class SessionManager {
    * compare-and-set: undefined (and the new record removed) when the old record changed first.
    * The pointer lives a short while, for the requests already on their way with the old token.
    */
-  private async moveTo(base: SessionRecord, namespaces: Namespaces, createdAt: number, now: number, rotated: boolean): Promise<SessionRecord | undefined> {
-    const { store, idleTimeout } = this.options;
+  private async moveTo(base: SessionRecord, namespaces: Namespaces, createdAt: number, now: number, rotatedMove: boolean): Promise<SessionRecord | undefined> {
+    const { store } = this;
+    const { idleTimeout } = this.options;
     const successor: SessionRecord = { id: newSessionId(), namespaces, version: 1, createdAt, lastSeen: now };
     if (!(await store.set(successor.id, successor, { ttl: idleTimeout, ifVersion: 0 }))) {
       throw new WriteConflictError('a new session id collided with a stored one');
@@ -236,10 +251,13 @@ export class SessionManager {
       createdAt: base.createdAt,
       lastSeen: now,
       successor: successor.id,
-      ...(rotated ? { rotated: true as const } : {}),
+      ...(rotatedMove ? { rotated: true as const } : {}),
     };
     const ttl = Math.min(idleTimeout, POINTER_TTL);
-    if (await store.set(base.id, pointer, { ttl, ifVersion: base.version })) return successor;
+    if (await store.set(base.id, pointer, { ttl, ifVersion: base.version })) {
+      publish(rotatedMove ? rotated : renewed, () => ({ session: shortHash(base.id), successor: shortHash(successor.id) }));
+      return successor;
+    }
     await store.delete(successor.id);
     return undefined;
   }
@@ -254,7 +272,7 @@ export class SessionManager {
     for (let hop = 0; current.successor !== undefined; hop++) {
       if (current.rotated) throw new SessionRotatedError();
       if (hop === MAX_POINTER_HOPS) return undefined;
-      const next = await this.options.store.get(current.successor);
+      const next = await this.store.get(current.successor);
       if (next === undefined) return undefined;
       current = next;
     }
@@ -262,7 +280,7 @@ export class SessionManager {
   }
 
   private async reread(id: string): Promise<SessionRecord | undefined> {
-    const fresh = await this.options.store.get(id);
+    const fresh = await this.store.get(id);
     return fresh === undefined ? undefined : this.latest(fresh);
   }
 
@@ -280,7 +298,8 @@ export class SessionManager {
 
   /** Extends the idle TTL at most once per touch interval; a failed touch only costs a later one. */
   maybeTouch(record: SessionRecord, now: number): void {
-    const { touchInterval, idleTimeout, store, logger } = this.options;
+    const { store } = this;
+    const { touchInterval, idleTimeout, logger } = this.options;
     if (!isStored(record) || !shouldTouch(record, this.touched.get(record.id), touchInterval, now)) return;
     if (this.touched.size >= MAX_TOUCH_MEMORY) this.touched.clear();
     this.touched.set(record.id, now);
@@ -320,9 +339,4 @@ export function newSessionId(): string {
   return Buffer.from(randomUUID(), 'latin1').toString('latin1');
 }
 
-/** Logs name a session by a short hash, never by its id or token. */
-export function shortHash(value: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193) >>> 0;
-  return hash.toString(16).padStart(8, '0');
-}
+export { shortHash } from '../events';

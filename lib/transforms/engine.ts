@@ -1,6 +1,7 @@
 import { TransformRefusedError } from '../errors';
 import { applyPatch, getItem, itemName, type ItemName, type Namespaces, type NamespacesPatch } from '../namespaces';
 import type { Transform, TransformContext, WriteContext } from './types';
+import { publish, transformFailed } from '../events';
 
 export interface EngineLogger {
   error(message: string, detail?: Record<string, unknown>): void;
@@ -167,6 +168,7 @@ export class TransformEngine {
       ]);
       if (result === TIMED_OUT) {
         this.options.logger.error('session transform timed out; its previous outputs are kept', { transform: transform.name, timeout });
+        publish(transformFailed, () => ({ transform: transform.name, error: `timed out after ${timeout} ms`, timedOut: true }));
         return {};
       }
       return this.declaredOutputs(transform, result ?? {}, current);
@@ -176,6 +178,7 @@ export class TransformEngine {
         transform: transform.name,
         error: (error as Error)?.message ?? String(error),
       });
+      publish(transformFailed, () => ({ transform: transform.name, error: (error as Error)?.message ?? String(error), timedOut: false }));
       return {};
     } finally {
       clearTimeout(timer);

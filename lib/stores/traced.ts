@@ -1,0 +1,44 @@
+import { shortHash, storeOperations, type StoreOperation } from '../events';
+import type { SessionRecord } from '../namespaces';
+import type { SessionStore, SetOptions } from './store';
+
+/**
+ * Publishes every store operation on the `vtex-session:store` TracingChannel, with its duration
+ * (start to asyncEnd) and its error. While nobody subscribes, an operation goes straight through.
+ */
+export class TracedStore implements SessionStore {
+  constructor(readonly inner: SessionStore) {}
+
+  get(id: string): Promise<SessionRecord | undefined> {
+    return this.trace('get', id, () => this.inner.get(id));
+  }
+
+  set(id: string, record: SessionRecord, options: SetOptions): Promise<boolean> {
+    return this.trace('set', id, () => this.inner.set(id, record, options));
+  }
+
+  delete(id: string): Promise<void> {
+    return this.trace('delete', id, () => this.inner.delete(id));
+  }
+
+  touch(id: string, ttl: number): Promise<void> {
+    return this.trace('touch', id, () => this.inner.touch(id, ttl));
+  }
+
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+
+  private trace<T>(operation: StoreOperation['operation'], id: string, run: () => Promise<T>): Promise<T> {
+    if (!storeOperations.hasSubscribers) return run();
+    const context: StoreOperation = { operation, session: shortHash(id) };
+    // tracePromise hands subscribers the result, and a record holds the raw session id: the
+    // traced promise resolves to nothing, and the value goes around it.
+    let value: T;
+    return storeOperations
+      .tracePromise(async () => {
+        value = await run();
+      }, context)
+      .then(() => value);
+  }
+}
