@@ -6,6 +6,7 @@ const express = require('express');
 const { sessionMiddleware } = require('vtex-session');
 const { sessionOptions } = require('./commerce');
 const { createPageCache } = require('./page-cache');
+const { createMetrics } = require('./metrics');
 const { shopRoutes, accountRoutes } = require('./routes');
 const { notFoundPage } = require('./views/shop');
 const { layout } = require('./views/layout');
@@ -52,6 +53,8 @@ function createApp({ secret, store, logger, cache } = {}) {
   app.use(securityHeaders);
   // Assets come before the session middleware: they are the same for everyone and need no session.
   app.use('/assets', express.static(path.join(__dirname, 'public'), { maxAge: '1h' }));
+  // Scraped by Prometheus: no session needed, so before the middleware.
+  app.get('/metrics', createMetrics().handler);
 
   const options = { ...sessionOptions(), secret, store, logger };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];

@@ -1,7 +1,11 @@
 'use strict';
 // A page cache keyed by the segment, the way a VTEX storefront's CDN caches by `vtex_segment`.
 const { LRUCache } = require('lru-cache');
+const { channel } = require('node:diagnostics_channel');
 const { segmentCacheKey } = require('vtex-session');
+
+// Hits and misses go out on a channel, as the package's own events do; /metrics counts them.
+const cacheEvents = channel('demo-store:page-cache');
 
 /**
  * `cachedPage(render)` turns `render(segmentData, params)` → `{ status, html }` into a route
@@ -29,10 +33,12 @@ function createPageCache({ max = 500, ttl = 5 * 60 * 1000 } = {}) {
         const cached = pages.get(key);
         if (cached !== undefined) {
           counts.hits++;
+          if (cacheEvents.hasSubscribers) cacheEvents.publish({ result: 'hit' });
           send(res, 'HIT', cached);
           return;
         }
         counts.misses++;
+        if (cacheEvents.hasSubscribers) cacheEvents.publish({ result: 'miss' });
         const rendered = await render(req.vtexSegment.data, req.params);
         const page = { status: rendered.status, html: String(rendered.html) };
         if (!personal && page.status === 200) pages.set(key, page);
