@@ -4,6 +4,8 @@ import {
   CLIENT_DERIVED,
   RecordingStore,
   expectCookiesFit,
+  fuzzVisitor,
+  keepIssuedToken,
   listen,
   percentEncode,
   prototypeGuard,
@@ -11,11 +13,13 @@ import {
   storeChanges,
   storefrontOptions,
   watchProcess,
+  type FuzzVisitor,
   type RawRequest,
   type RawResponse,
   type RunningServer,
 } from '../support/adversarial';
 import { makeApp, memoryLogger } from '../support/app';
+import { LANDING } from '../support/session';
 import { anyKey, contentType, headerText, mutation, rawBody, rawQuery, runs, wireText } from '../support/hostile-input';
 import { openApiChecker, type OpenApiCheck } from '../support/openapi-check';
 
@@ -32,19 +36,23 @@ describe('the HTTP API under hostile input', () => {
   let server: RunningServer;
   let client: ReturnType<typeof rawClient>;
   let check: OpenApiCheck;
-  let visitors: Array<{ id: string; token: string }>;
+  let visitors: FuzzVisitor[];
   let fresh: Namespaces;
 
   beforeAll(async () => {
     server = await listen(makeApp({ ...storefrontOptions(store), logger }));
     client = rawClient(server);
     check = openApiChecker((await client.send({ path: '/api/sessions/openapi.json' })).json as never);
+    // Two visitors whose sessions are stored (they landed from a campaign link, whose UTM key is
+    // captured) and two whose sessions were never written (a plain page view stores nothing).
     visitors = [];
-    for (let i = 0; i < 4; i++) {
-      const page = await client.send({ path: '/page' });
-      visitors.push({ id: (page.json as { id: string }).id, token: page.cookies.vtex_session });
+    for (const path of [LANDING, LANDING, '/page', '/page']) {
+      const page = await client.send({ path });
+      visitors.push(fuzzVisitor((page.json as { id: string }).id, page.cookies.vtex_session));
     }
-    fresh = store.read(visitors[0].id)!.namespaces;
+    expect(visitors.map((v) => store.read(v.id) !== undefined)).toEqual([true, true, false, false]);
+    // What a new session holds before its first write: the creation's namespaces, never stored.
+    fresh = ((await client.send({ path: '/page' })).json as { namespaces: Namespaces }).namespaces;
   });
 
   afterAll(async () => {
@@ -54,7 +62,7 @@ describe('the HTTP API under hostile input', () => {
     expect(guard.added()).toEqual([]);
     // Logs name sessions by a short hash, never by an id or a token.
     const logged = JSON.stringify(logger.lines);
-    expect([...store.ids(), ...visitors.map((v) => v.token)].filter((secret) => logged.includes(secret))).toEqual([]);
+    expect([...store.ids(), ...visitors.flatMap((v) => v.tokens)].filter((secret) => logged.includes(secret))).toEqual([]);
   });
 
   /** A session cookie as a visitor, a tamperer or a stranger sends it. */
@@ -68,7 +76,9 @@ describe('the HTTP API under hostile input', () => {
   async function send(request: RawRequest): Promise<{ res: RawResponse; before: Map<string, string>; after: Map<string, string> }> {
     const before = store.snapshot();
     const res = await client.send(request);
-    return { res, before, after: store.snapshot() };
+    const after = store.snapshot();
+    keepIssuedToken(visitors, res);
+    return { res, before, after };
   }
 
   function expectDocumented(request: RawRequest, res: RawResponse): void {
@@ -100,10 +110,20 @@ describe('the HTTP API under hostile input', () => {
     return items;
   }
 
-  /** An accepted write: one session changed or added, only in `public` and derived namespaces, holding what was sent. */
+  /**
+   * An accepted write: one session changed or added, only in `public` and derived namespaces, holding
+   * what was sent. A write that leaves a session that was never stored as it was (nothing sent, or
+   * only clears) stores nothing at all.
+   */
   function expectOnlyPublicWritten(res: RawResponse, before: Map<string, string>, after: Map<string, string>, items: ReturnType<typeof requestedItems>) {
     const id = answeredId(res);
     expect(decodeSessionToken(res.cookies.vtex_session ?? '')?.id).toBe(id);
+    if (!after.has(id)) {
+      expectNothingChanged(before, after);
+      expect(decodeSessionToken(res.cookies.vtex_session ?? '')?.stored).toBe(false);
+      for (const [key, { value }] of items) expect({ [key]: value }).toEqual({ [key]: '' });
+      return;
+    }
     const { added, removed, changed } = storeChanges(before, after);
     expect(removed).toEqual([]);
     expect([...added, ...changed].filter((other) => other !== id)).toEqual([]);
@@ -211,7 +231,8 @@ describe('the HTTP API under hostile input', () => {
             return;
           }
           const view = res.json as { id: string; namespaces: Namespaces };
-          const stored = JSON.parse(after.get(view.id)!) as SessionRecord;
+          // A session that was never written is what the creation computes.
+          const stored = after.has(view.id) ? (JSON.parse(after.get(view.id)!) as SessionRecord) : { namespaces: fresh };
           const wanted = askedFor(new URLSearchParams(`items=${items}`).get('items')!);
           for (const [ns, namespace] of Object.entries(view.namespaces)) {
             for (const [key, item] of Object.entries(namespace)) {
@@ -248,16 +269,17 @@ describe('the HTTP API under hostile input', () => {
             return;
           }
           const id = answeredId(res);
-          if (before.has(id)) {
-            // Reaching a stored session takes that session's own token, spelled as it was issued
-            // (an empty path token leaves the cookie in charge, read as a cookie: trimmed, unquoted).
+          if (before.has(id) || visitors.some((v) => v.id === id)) {
+            // Reaching a visitor's session, stored or never written, takes that session's own token,
+            // spelled as it was issued (an empty path token leaves the cookie in charge, read as a
+            // cookie: trimmed, unquoted).
             let presented = token === '' ? (cookieValue ?? '').slice('vtex_session='.length).trim().replace(/^"(.*)"$/, '$1') : token;
             try {
               presented = decodeURIComponent(presented);
             } catch {
               // undecodable: compared as sent
             }
-            expect(presented).toBe(visitors.find((v) => v.id === id)!.token);
+            expect(visitors.find((v) => v.id === id)!.tokens).toContain(presented);
           } else {
             // A new session: both cookies are reset to it.
             expect(decodeSessionToken(res.cookies.vtex_session ?? '')?.id).toBe(id);

@@ -4,6 +4,8 @@ import {
   CLIENT_DERIVED,
   RecordingStore,
   expectCookiesFit,
+  fuzzVisitor,
+  keepIssuedToken,
   listen,
   percentEncode,
   prototypeGuard,
@@ -12,10 +14,12 @@ import {
   storefrontOptions,
   utf8OnTheWire,
   watchProcess,
+  type FuzzVisitor,
   type RawResponse,
   type RunningServer,
 } from '../support/adversarial';
 import { makeApp } from '../support/app';
+import { LANDING } from '../support/session';
 import { headerText, mutation, rawQuery, runs, transformValue } from '../support/hostile-input';
 import { openApiChecker, type OpenApiCheck } from '../support/openapi-check';
 
@@ -48,26 +52,31 @@ describe('the page middleware under hostile input', () => {
   let server: RunningServer;
   let client: ReturnType<typeof rawClient>;
   let check: OpenApiCheck;
-  let visitors: Array<{ id: string; token: string }>;
+  let visitors: FuzzVisitor[];
   let fresh: Namespaces;
 
   beforeAll(async () => {
     server = await listen(makeApp(storefrontOptions(store)));
     client = rawClient(server);
     check = openApiChecker((await client.send({ path: '/api/sessions/openapi.json' })).json as never);
+    // One visitor landed from a campaign link (its UTM key is captured, which stores the session);
+    // the others viewed a plain page, which stores nothing, and one of them then writes.
     visitors = [];
-    for (let i = 0; i < 4; i++) {
-      const page = await client.send({ path: '/page' });
-      visitors.push({ id: (page.json as Page).id, token: page.cookies.vtex_session });
+    for (const path of [LANDING, '/page', '/page', '/page']) {
+      const page = await client.send({ path });
+      visitors.push(fuzzVisitor((page.json as Page).id, page.cookies.vtex_session));
     }
-    fresh = store.read(visitors[0].id)!.namespaces;
+    // What a new session holds before its first write: the creation's namespaces, never stored.
+    fresh = ((await client.send({ path: '/page' })).json as Page).namespaces;
     // Some visitors carry a segment of their own (a channel, a region, a campaign).
-    await client.send({
+    const written = await client.send({
       method: 'PATCH',
       path: '/api/sessions',
       headers: { cookie: `vtex_session=${visitors[1].token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ public: { sc: { value: '2' }, country: { value: 'BRA' }, postalCode: { value: '01310-100' }, utm_source: { value: 'newsletter' } } }),
     });
+    keepIssuedToken(visitors, written);
+    expect(visitors.map((v) => store.read(v.id) !== undefined)).toEqual([true, true, false, false]);
   });
 
   afterAll(async () => {
@@ -98,8 +107,17 @@ describe('the page middleware under hostile input', () => {
     }
   }
 
-  /** A page view: one session changed or added, outside `public`, `cookie` and derived namespaces unchanged. */
-  function expectOnlyClientInputChanged(page: Page, before: Map<string, string>, after: Map<string, string>): SessionRecord {
+  /**
+   * A page view: one session changed or added, outside `public`, `cookie` and derived namespaces
+   * unchanged; or, for a session that was never written and that the view did not write either,
+   * nothing stored and the creation's namespaces.
+   */
+  function expectOnlyClientInputChanged(page: Page, before: Map<string, string>, after: Map<string, string>): Pick<SessionRecord, 'namespaces'> {
+    if (!after.has(page.id)) {
+      expect(storeChanges(before, after)).toEqual({ added: [], removed: [], changed: [] });
+      expect(page.namespaces).toEqual(fresh);
+      return { namespaces: page.namespaces };
+    }
     const { added, removed, changed } = storeChanges(before, after);
     expect(removed).toEqual([]);
     expect([...added, ...changed].filter((other) => other !== page.id)).toEqual([]);
@@ -203,12 +221,15 @@ describe('the page middleware under hostile input', () => {
             const before = store.snapshot();
             const res = await client.send({ path: '/page', headers: cookie === '' ? {} : { cookie } });
             const after = store.snapshot();
+            keepIssuedToken(visitors, res);
 
             expect(res.status).toBe(200);
             const page = res.json as Page;
+            // A visitor's session, stored or never written, opens only with its own token.
+            const known = before.has(page.id) || visitors.some((v) => v.id === page.id);
             if (session.kind === 'real' || session.kind === 'quoted') expect(page.id).toBe(visitor.id);
-            else if (session.kind === 'mutated') expect(before.has(page.id) ? page.id : visitor.id).toBe(visitor.id);
-            else expect(before.has(page.id)).toBe(false);
+            else if (session.kind === 'mutated') expect(known ? page.id : visitor.id).toBe(visitor.id);
+            else expect(known).toBe(false);
             expectSegmentOf(page);
             expectCookiesFit(res);
             if (segment !== null && segment !== page.segment.token) expect(res.cookies.vtex_segment).toBe(page.segment.token);
@@ -237,6 +258,7 @@ describe('the page middleware under hostile input', () => {
             const before = store.snapshot();
             const res = await client.send({ method, path: `/page?${query}`, headers });
             const after = store.snapshot();
+            keepIssuedToken(visitors, res);
             // The page route answers GET (and HEAD); a POST falls through to the application's 404.
             expect(res.status).toBe(method === 'POST' ? 404 : 200);
             if (method !== 'GET') return;

@@ -1,5 +1,6 @@
+import request from 'supertest';
 import { parseCookies } from '../../lib/cookies';
-import { ControllableStore, makeApp, setCookie, setCookies } from '../support/app';
+import { ControllableStore, cookieHeader, makeApp, setCookie, setCookies } from '../support/app';
 import { expectError, newVisitor, publicItems, sessionIdOf, viewOf } from '../support/api';
 import { apiClient, type ApiClient } from '../support/openapi';
 
@@ -103,13 +104,46 @@ describe('GET /api/sessions', () => {
   });
 
   describe('when the request carries no session', () => {
-    it('should create and store one, answer it and set both cookies', async () => {
+    it('should answer a new session as version 0 and set both cookies, storing nothing', async () => {
       const store = new ControllableStore();
       const own = apiClient(makeApp({ store }));
       const res = await own.get('/api/sessions?items=*').expect(200);
-      expect(res.body).toMatchObject({ id: sessionIdOf(res), version: 1 });
+      expect(res.body).toMatchObject({ id: sessionIdOf(res), version: 0, active: true });
+      expect(res.body.namespaces.store.channel).toEqual({ value: '1' });
       expect(setCookie(res, 'vtex_segment')).toBeDefined();
-      expect(await store.inner.get(res.body.id)).toBeDefined();
+      expect(store.calls).toEqual({ get: 0, set: 0, delete: 0, touch: 0 });
+    });
+
+    it('should answer the same id to the cookies it set, still storing nothing, until the first write stores version 1', async () => {
+      const store = new ControllableStore();
+      const own = apiClient(makeApp({ store }));
+      const first = await own.get('/api/sessions?items=*').expect(200);
+      const cookie = cookieHeader(first);
+
+      const again = await own.get('/api/sessions?items=*').set('Cookie', cookie).expect(200);
+      expect(again.body).toEqual(first.body);
+      expect(store.calls).toEqual({ get: 0, set: 0, delete: 0, touch: 0 });
+
+      const written = await own.patch('/api/sessions?items=*').set('Cookie', cookie).send(publicItems({ country: 'BRA' })).expect(200);
+      expect(written.body).toMatchObject({ id: first.body.id, version: 1, namespaces: { public: { country: { value: 'BRA' } } } });
+      expect(await store.inner.get(first.body.id)).toMatchObject({ id: first.body.id, version: 1 });
+    });
+  });
+
+  describe('when a read sent before the session’s first write is answered after it', () => {
+    // A page script reads while another writes, both with the cookies of the first page view; the
+    // browser keeps the Set-Cookie of whichever answer arrives last.
+    it('should leave the browser with cookies that still open what the write stored', async () => {
+      const app = makeApp();
+      const own = apiClient(app);
+      const first = await request(app).get('/page');
+      const cookie = cookieHeader(first);
+
+      const written = await own.patch('/api/sessions').set('Cookie', cookie).send(publicItems({ postalCode: '01310-100' })).expect(200);
+      const late = await request(app).get('/api/sessions?items=public.postalCode').set('Cookie', cookie).expect(200);
+      const page = await request(app).get('/page').set('Cookie', cookieHeader(late, cookieHeader(written, cookie)));
+
+      expect(page.body).toMatchObject({ id: first.body.id, version: 1, namespaces: { public: { postalCode: { value: '01310-100' } } } });
     });
   });
 

@@ -52,6 +52,19 @@ describe('POST and PATCH /api/sessions', () => {
       expect(view.namespaces.public).toBeUndefined();
       expect(view.namespaces.store.channel.value).toBe('1');
     });
+
+    it(`should answer ${status} with both tokens for {} and store nothing, until a write with items stores version 1 under the same id`, async () => {
+      const store = new ControllableStore();
+      const own = apiClient(makeApp({ store }));
+      const empty = await write(own, method).send({}).expect(status);
+      expect(Object.keys(empty.body)).toEqual(['sessionToken', 'segmentToken']);
+      expect(setCookie(empty, 'vtex_session')?.value).toBe(empty.body.sessionToken);
+      expect(store.calls).toEqual({ get: 0, set: 0, delete: 0, touch: 0 });
+
+      const written = await write(own, method).set('Cookie', cookieHeader(empty)).send(publicItems({ country: 'BRA' })).expect(status);
+      expect(sessionIdOf(written)).toBe(sessionIdOf(empty));
+      expect(await store.inner.get(sessionIdOf(empty))).toMatchObject({ version: 1, namespaces: { public: { country: { value: 'BRA' } } } });
+    });
   });
 
   describe('when the body names namespaces other than public', () => {

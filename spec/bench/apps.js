@@ -44,8 +44,12 @@ function loadPackage() {
   }
 }
 
-/** express-session, as a storefront would set it up: a new visitor gets a session (saveUninitialized). */
-function expressSession(store) {
+/**
+ * express-session, as a storefront would set it up: by default a new visitor gets a session
+ * (`saveUninitialized: true`); with `saveUninitialized: false` a session is saved once something is
+ * set in it.
+ */
+function expressSession(store, { saveUninitialized = true } = {}) {
   const session = require('express-session');
   // Under NODE_ENV=production express-session warns that MemoryStore is not for production; this
   // benchmark knows, and the warning would only clutter its table.
@@ -55,13 +59,40 @@ function expressSession(store) {
     return session({
       secret: SECRET,
       resave: false,
-      saveUninitialized: true,
-      store,
+      saveUninitialized,
+      store: store ?? new session.MemoryStore(),
       cookie: { httpOnly: true, sameSite: 'lax', maxAge: DAY },
     });
   } finally {
     console.warn = warn;
   }
+}
+
+/** What express-session's MemoryStore holds: a JSON string per session. Walks them all: not for a measured run. */
+function memoryStoreFigures(store) {
+  let bytes = 0;
+  let sessions = 0;
+  for (const json of Object.values(store.sessions)) {
+    sessions++;
+    bytes += Buffer.byteLength(json);
+  }
+  return { sessions, bytes };
+}
+
+/**
+ * The client a RedisSessionStore is given, behind a count of the commands sent through it: one
+ * forwarding call per command, so that a run can show which scenarios send none.
+ */
+function countingClient(client, counter) {
+  const view = (c) => ({
+    hGet: (...args) => (counter.commands++, c.hGet(...args)),
+    del: (...args) => (counter.commands++, c.del(...args)),
+    expire: (...args) => (counter.commands++, c.expire(...args)),
+    evalSha: (...args) => (counter.commands++, c.evalSha(...args)),
+    eval: (...args) => (counter.commands++, c.eval(...args)),
+    withCommandOptions: (options) => view(c.withCommandOptions(options)),
+  });
+  return view(client);
 }
 
 /**
@@ -82,14 +113,24 @@ function shareHiddenClasses() {
   };
 }
 
-/** `{ app, close }` for one configuration; close() removes what it wrote to Redis and disconnects. */
+/**
+ * `{ app, close, commands, held }` for one configuration. close() removes what it wrote to Redis
+ * and disconnects; commands() answers the Redis commands RedisSessionStore has sent so far (cheap,
+ * read around every run); held() what an in-process store holds, `{ sessions, bytes }` of session
+ * JSON (it may walk the store: read between runs only). Both answer undefined where they do not apply.
+ */
 async function createApp(name, { redisUrl = 'redis://127.0.0.1:6379' } = {}) {
   const app = express();
   let redis;
   let cleanup = async () => {};
+  let commands = () => undefined;
+  let held = () => undefined;
 
-  if (name === 'express-session') {
-    app.use(expressSession(undefined));
+  if (name === 'express-session' || name === 'express-session-lazy') {
+    const { MemoryStore } = require('express-session');
+    const store = new MemoryStore();
+    app.use(expressSession(store, { saveUninitialized: name === 'express-session' }));
+    held = () => memoryStoreFigures(store);
   } else if (name === 'express-session-redis') {
     const { RedisStore } = require('connect-redis');
     redis = await connectRedis(redisUrl);
@@ -97,13 +138,20 @@ async function createApp(name, { redisUrl = 'redis://127.0.0.1:6379' } = {}) {
     app.use(expressSession(new RedisStore({ client: redis, prefix })));
     cleanup = () => removeKeys(redis, prefix);
   } else if (name === 'vtex-session' || name === 'vtex-session-redis') {
-    const { sessionMiddleware, RedisSessionStore } = loadPackage();
+    const { sessionMiddleware, LruSessionStore, RedisSessionStore } = loadPackage();
     let store;
     if (name === 'vtex-session-redis') {
       redis = await connectRedis(redisUrl);
       const prefix = redisPrefix(name);
-      store = new RedisSessionStore({ client: redis, prefix });
+      const counter = { commands: 0 };
+      store = new RedisSessionStore({ client: countingClient(redis, counter), prefix });
       cleanup = () => removeKeys(redis, prefix);
+      commands = () => counter.commands;
+    } else {
+      // The default store, with its default bounds, created here so that its size can be read.
+      const lru = new LruSessionStore();
+      store = lru;
+      held = () => ({ sessions: lru.size, bytes: lru.calculatedSize });
     }
     const logger = { warn: (message) => console.error(message), error: (message) => console.error(message) };
     app.use(sessionMiddleware({ secret: SECRET, store, logger }));
@@ -139,7 +187,7 @@ async function createApp(name, { redisUrl = 'redis://127.0.0.1:6379' } = {}) {
     await cleanup();
     await redis?.quit();
   };
-  return { app, close };
+  return { app, close, commands, held };
 }
 
-module.exports = { createApp, patchBody };
+module.exports = { createApp, patchBody, SECRET };

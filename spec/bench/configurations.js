@@ -13,9 +13,20 @@ const CONFIGURATIONS = [
 ];
 
 const SCENARIOS = [
-  { name: 'returning', label: 'returning visitor (valid cookies)' },
-  { name: 'new', label: 'new visitor (no cookies: a session per request)' },
+  { name: 'returning', label: 'returning visitor (cookies of a stored session: the visitor wrote once)' },
+  { name: 'unwritten', label: 'never-written returning visitor (cookies from a first page view, nothing written)' },
+  { name: 'new', label: 'new visitor (no cookies: a first page view)' },
   { name: 'patch', label: 'PATCH of two public items' },
+];
+
+/**
+ * The bot flood: cookieless requests of any method and path, against fresh servers, to see what
+ * anonymous traffic costs and what it leaves in the store. Not part of the rounds above.
+ */
+const FLOOD_CONFIGURATIONS = [
+  { name: 'vtex-session', label: 'vtex-session, in-process store' },
+  { name: 'express-session', label: 'express-session + MemoryStore, saveUninitialized: true' },
+  { name: 'express-session-lazy', label: 'express-session + MemoryStore, saveUninitialized: false' },
 ];
 
 const BASELINE = CONFIGURATIONS[0].name;
@@ -34,4 +45,4 @@ function flagReader(prefix, argv = process.argv.slice(2), env = process.env) {
   return (name, fallback) => flags[name] ?? env[`${prefix}_${name.toUpperCase()}`] ?? fallback;
 }
 
-module.exports = { CONFIGURATIONS, SCENARIOS, BASELINE, flagReader };
+module.exports = { CONFIGURATIONS, SCENARIOS, FLOOD_CONFIGURATIONS, BASELINE, flagReader };

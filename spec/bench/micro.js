@@ -11,7 +11,7 @@
  *   --calls=n         MICRO_CALLS      requests per measurement (default 20000)
  *   --rounds=n        MICRO_ROUNDS     rounds (default 5)
  *   --configs=a,b     MICRO_CONFIGS    configurations (default the ones without Redis)
- *   --scenarios=a,b   MICRO_SCENARIOS  returning, new, patch (default all)
+ *   --scenarios=a,b   MICRO_SCENARIOS  returning, unwritten, new, patch (default all)
  *   --profile=dir     MICRO_PROFILE    run every process under `node --cpu-prof` into dir
  *   --compare=dir     MICRO_COMPARE    also measure another build of the package (a directory with
  *                                      its index.js, e.g. a worktree of the last commit, built), in
@@ -64,20 +64,37 @@ function request(app, method, cookie, body) {
   });
 }
 
-function cookieOf(res) {
+/** The cookies a response set, as `name=value` pairs, over those the visitor already had. */
+function cookieJar(res, jar = new Map()) {
   const set = res.getHeader('set-cookie') ?? [];
-  return (Array.isArray(set) ? set : [set]).map((line) => line.slice(0, line.indexOf(';'))).join('; ');
+  for (const line of Array.isArray(set) ? set : [set]) {
+    const pair = line.slice(0, line.indexOf(';'));
+    jar.set(pair.slice(0, pair.indexOf('=')), pair);
+  }
+  return jar;
+}
+
+const cookieHeader = (jar) => [...jar.values()].join('; ');
+
+/** A visitor after a first page view, and when `written`, after one write too (a stored session). */
+async function visitor(app, written, n) {
+  const jar = cookieJar(await request(app, 'GET'));
+  if (written) cookieJar(await request(app, 'PATCH', cookieHeader(jar), patchBody(n)), jar);
+  return cookieHeader(jar);
 }
 
 async function child(name) {
   const { app, close } = await createApp(name, { redisUrl: process.env.REDIS_URL || undefined });
-  const pools = { returning: [], patch: [], new: [] };
-  for (const scenario of ['returning', 'patch']) {
-    for (let i = 0; i < POOL_SIZE; i++) pools[scenario].push(cookieOf(await request(app, 'GET')));
+  const pools = { returning: [], unwritten: [], patch: [], new: [] };
+  for (let i = 0; i < POOL_SIZE; i++) {
+    pools.returning.push(await visitor(app, true, i));
+    pools.unwritten.push(await visitor(app, false));
+    pools.patch.push(await visitor(app, true, i));
   }
   let n = 0;
   const calls = {
     returning: (i) => request(app, 'GET', pools.returning[i % POOL_SIZE]),
+    unwritten: (i) => request(app, 'GET', pools.unwritten[i % POOL_SIZE]),
     new: () => request(app, 'GET'),
     patch: (i) => request(app, 'PATCH', pools.patch[i % POOL_SIZE], patchBody(++n)),
   };
@@ -118,7 +135,7 @@ function readOptions(argv = process.argv.slice(2), env = process.env) {
     calls: Number(pick('calls', 20_000)),
     rounds: Number(pick('rounds', 5)),
     configs: chosen,
-    scenarios: SCENARIOS.filter((s) => list('scenarios', 'returning,new,patch').includes(s.name)),
+    scenarios: SCENARIOS.filter((s) => list('scenarios', SCENARIOS.map((x) => x.name).join(',')).includes(s.name)),
     profile: pick('profile', undefined),
   };
 }

@@ -5,8 +5,10 @@
  * Each configuration runs in its own server process on 127.0.0.1; autocannon drives them one after
  * the other, round by round (A B C … A B C …), so that drift on a noisy machine hits all alike.
  * Each figure is the median of the rounds with a distribution-free interval (see stats.js), and
- * every ratio compares two configurations measured in the same round. Server CPU comes from the
- * server process itself (process.cpuUsage() read over IPC before and after each run).
+ * every ratio compares two runs of the same round. Server CPU comes from the server process itself
+ * (process.cpuUsage() read over IPC before and after each run). Then the bot flood (fresh servers,
+ * cookieless requests of any method and path, the store's size after them) and the memory figures
+ * (memory.js, in processes of their own).
  *
  * Options (flag or environment variable):
  *   --duration=ms     BENCH_DURATION     time one configuration is measured per round and scenario, in
@@ -15,8 +17,11 @@
  *   --connections=n   BENCH_CONNECTIONS  concurrent connections (default 10)
  *   --warmup=ms       BENCH_WARMUP       unmeasured run per configuration and scenario first (default 1000)
  *   --configs=a,b     BENCH_CONFIGS      configurations (default all; Redis ones skipped when Redis is down)
- *   --scenarios=a,b   BENCH_SCENARIOS    returning, new, patch (default all)
- *   --sessions=n      BENCH_SESSIONS     sessions created for the memory figure (default 100000; 0 skips it)
+ *   --scenarios=a,b   BENCH_SCENARIOS    returning, unwritten, new, patch (default all)
+ *   --flood=n         BENCH_FLOOD        cookieless requests per configuration and round in the bot
+ *                                        flood (default 20000; 0 skips it)
+ *   --sessions=n      BENCH_SESSIONS     sessions and visitors for the memory figures (default 100000;
+ *                                        0 skips them)
  *   --profile=dir     BENCH_PROFILE      run every server under `node --cpu-prof` into dir (profile.js reads it)
  *   --json=file       BENCH_JSON         also write every round's raw figures to file
  *   --pin=on|off      BENCH_PIN          the load generator on the first CPU, every server on the second
@@ -31,8 +36,8 @@ const http = require('node:http');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const { patchBody } = require('./apps');
-const { CONFIGURATIONS, SCENARIOS, BASELINE, flagReader } = require('./configurations');
-const { summarize, verdict } = require('./stats');
+const { CONFIGURATIONS, SCENARIOS, FLOOD_CONFIGURATIONS, BASELINE, flagReader } = require('./configurations');
+const { summarize, verdict, median } = require('./stats');
 
 const SERVER = path.join(__dirname, 'server.js');
 const MEMORY = path.join(__dirname, 'memory.js');
@@ -40,6 +45,12 @@ const MEMORY = path.join(__dirname, 'memory.js');
 // that two requests in flight almost never share a session (a PATCH would then race itself).
 const POOL_SIZE = 100;
 const START_TIMEOUT = 15_000;
+// Visitors the memory figure on Redis stores and measures key by key.
+const REDIS_MEMORY_SESSIONS = 200;
+// Below this many never-written visitors, the noise of a heap measurement is larger than the target.
+const MEMORY_VISITORS_TO_CONCLUDE = 50_000;
+// The most one run of the bot flood may take, whatever its number of requests.
+const FLOOD_TIME_LIMIT = 60_000;
 
 function readOptions(argv = process.argv.slice(2), env = process.env) {
   const pick = flagReader('BENCH', argv, env);
@@ -64,10 +75,15 @@ function readOptions(argv = process.argv.slice(2), env = process.env) {
   const configs = list('configs', CONFIGURATIONS.map((c) => c.name));
   // Ratios need the baseline in every round.
   if (!configs.names.includes(BASELINE)) configs.names.unshift(BASELINE);
+  const connections = number('connections', 10, 1);
+  const flood = number('flood', 20_000, 0);
+  // Each run of the flood is half a round's requests, and every connection must get some.
+  if (flood > 0 && flood < 2 * connections) throw new Error(`option flood is invalid: ${flood} (0, or at least twice the connections)`);
   return {
     duration: number('duration', 2000, 100),
     rounds: number('rounds', 9, 1),
-    connections: number('connections', 10, 1),
+    connections,
+    flood,
     warmup: number('warmup', 1000, 0),
     configs,
     scenarios: list('scenarios', SCENARIOS.map((s) => s.name)).names,
@@ -129,8 +145,8 @@ class Server {
     // A failed send (the server died) is reported by the call that sent it.
     this.child.on('error', () => {});
     this.child.on('message', (message) => {
-      if (message?.type !== 'cpu') return;
-      this.pending.get(message.id)?.(message.usage);
+      if (message?.type !== 'cpu' && message?.type !== 'held') return;
+      this.pending.get(message.id)?.(message);
       this.pending.delete(message.id);
     });
   }
@@ -151,21 +167,32 @@ class Server {
     });
   }
 
-  /** User + system microseconds the server process has used so far. */
-  cpu() {
+  /** Asks the server process over IPC: `cpu` or `held`. */
+  ask(type) {
     return new Promise((resolve, reject) => {
       if (!this.child.connected) {
         reject(new Error(`${this.config.name} is no longer running (exit code ${this.child.exitCode}, signal ${this.child.signalCode})`));
         return;
       }
       const id = this.nextId++;
-      const timer = setTimeout(() => reject(new Error(`${this.config.name} did not report its CPU`)), 5000);
-      this.pending.set(id, (usage) => {
+      const timer = setTimeout(() => reject(new Error(`${this.config.name} did not answer ${type}`)), 5000);
+      this.pending.set(id, (message) => {
         clearTimeout(timer);
-        resolve(usage.user + usage.system);
+        resolve(message);
       });
-      this.child.send({ type: 'cpu', id }, (error) => error && reject(new Error(`${this.config.name} is no longer running: ${error.message}`)));
+      this.child.send({ type, id }, (error) => error && reject(new Error(`${this.config.name} is no longer running: ${error.message}`)));
     });
+  }
+
+  /** User + system microseconds the server process has used so far, and the Redis commands its session store sent. */
+  async cpu() {
+    const { usage, commands } = await this.ask('cpu');
+    return { cpu: usage.user + usage.system, commands };
+  }
+
+  /** What the server's in-process store holds: `{ sessions, bytes }`, or undefined. */
+  async held() {
+    return (await this.ask('held')).held;
   }
 
   async stop() {
@@ -181,28 +208,53 @@ class Server {
   }
 }
 
-function get(port, cookie) {
+function send(port, { method = 'GET', path = '/', headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', headers: cookie ? { cookie } : {} }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res));
     });
     req.on('error', reject);
+    req.end(body);
   });
 }
 
-/** A visitor's Cookie header: what a first page view set, as a browser would send it back. */
-async function cookiesOfNewVisitor(port) {
-  const res = await get(port);
-  if (res.statusCode !== 200) throw new Error(`GET / answered ${res.statusCode}`);
-  const set = res.headers['set-cookie'] ?? [];
-  return set.map((line) => line.slice(0, line.indexOf(';'))).join('; ');
+/** The cookies a response set, as `name=value` pairs, over those a browser already had. */
+function cookieJar(res, jar = new Map()) {
+  for (const line of res.headers['set-cookie'] ?? []) {
+    const pair = line.slice(0, line.indexOf(';'));
+    jar.set(pair.slice(0, pair.indexOf('=')), pair);
+  }
+  return jar;
 }
 
-async function cookiePool(server) {
+const cookieHeader = (jar) => [...jar.values()].join('; ');
+
+/** A visitor's Cookie header after a first page view, as a browser would send it back. */
+async function cookiesOfNewVisitor(port) {
+  const res = await send(port);
+  if (res.statusCode !== 200) throw new Error(`GET / answered ${res.statusCode}`);
+  return cookieHeader(cookieJar(res));
+}
+
+/** A visitor's Cookie header after a first page view and one write (the PATCH of the benchmark): a stored session. */
+async function cookiesOfWriter(port, n) {
+  const jar = cookieJar(await send(port));
+  const res = await send(port, {
+    method: 'PATCH',
+    path: '/api/sessions',
+    headers: { cookie: cookieHeader(jar), 'content-type': 'application/json' },
+    body: patchBody(n),
+  });
+  if (res.statusCode !== 200) throw new Error(`PATCH /api/sessions answered ${res.statusCode}`);
+  return cookieHeader(cookieJar(res, jar));
+}
+
+/** Visitors' cookies: `written` ones have a stored session, the others only viewed a first page. */
+async function cookiePool(server, written) {
   const pool = [];
-  for (let i = 0; i < POOL_SIZE; i++) pool.push(await cookiesOfNewVisitor(server.port));
-  server.requests += POOL_SIZE;
+  for (let i = 0; i < POOL_SIZE; i++) pool.push(written ? await cookiesOfWriter(server.port, i) : await cookiesOfNewVisitor(server.port));
+  server.requests += POOL_SIZE * (written ? 2 : 1);
   if (server.config.session && pool.some((c) => c === '')) throw new Error(`${server.config.name} set no session cookie`);
   return pool;
 }
@@ -212,7 +264,7 @@ function requestsFor(scenario, pool) {
   let turn = 0;
   const nextCookie = () => pool[turn++ % pool.length];
   if (scenario === 'new') return [{ method: 'GET', path: '/' }];
-  if (scenario === 'returning') {
+  if (scenario === 'returning' || scenario === 'unwritten') {
     return [{ method: 'GET', path: '/', setupRequest: (req) => ({ ...req, headers: { cookie: nextCookie() } }) }];
   }
   // Every PATCH changes both items, so that every request is a real write.
@@ -264,7 +316,7 @@ async function half(server, scenario, pool, options) {
   const before = await server.cpu();
   const run = await load(server, scenario, pool, options.duration / 2, options.connections);
   const after = await server.cpu();
-  return { ...run, cpu: after - before };
+  return { ...run, cpu: after.cpu - before.cpu, commands: after.commands - before.commands };
 }
 
 /** The figures of a configuration's turn in a round, from its two halves. */
@@ -278,6 +330,8 @@ function combine([first, second]) {
     p99: percentile(latencies, 99),
     failures: first.failures + second.failures,
     cpuPerRequest: requests > 0 ? (first.cpu + second.cpu) / requests : NaN,
+    // Redis commands the session store sent during the run (RedisSessionStore only).
+    ...(Number.isFinite(first.commands) ? { redisCommands: first.commands + second.commands } : {}),
   };
 }
 
@@ -295,15 +349,116 @@ async function runRound(servers, scenario, pools, options) {
   return new Map(servers.map((s) => [s.config.name, combine(halves.get(s))]));
 }
 
-function memoryFigure(sessions) {
+/** One figure of memory.js (`stored`, `unwritten` or `redis`), from a process of its own. */
+function memoryFigure(mode, count, redisUrl) {
   return new Promise((resolve, reject) => {
-    const child = fork(MEMORY, [String(sessions)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const args = [mode, String(count), ...(redisUrl ? [redisUrl] : [])];
+    const child = fork(MEMORY, args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`memory.js exited with code ${code}`))));
+    child.on('exit', (code) => {
+      memoryFigure.child = undefined;
+      if (code === 0) resolve(JSON.parse(out.trim()));
+      else reject(new Error(`memory.js ${mode} exited with code ${code}`));
+    });
     memoryFigure.child = child;
   });
+}
+
+async function memoryFigures(options, withRedis) {
+  return {
+    stored: await memoryFigure('stored', options.sessions),
+    unwritten: await memoryFigure('unwritten', options.sessions),
+    redis: withRedis ? await memoryFigure('redis', Math.min(options.sessions, REDIS_MEMORY_SESSIONS), options.redisUrl) : undefined,
+  };
+}
+
+// ---- the bot flood ----
+
+/**
+ * What crawlers, probes and load balancers send: any method, any path, 404s included, never a
+ * cookie (autocannon keeps none). No HEAD: autocannon's parser would wait for the body a HEAD
+ * response announces and never gets.
+ */
+function floodRequests() {
+  let n = 0;
+  const numbered = (path) => (req) => ({ ...req, path: path(++n) });
+  return [
+    { method: 'GET', path: '/' },
+    { method: 'GET', setupRequest: numbered((i) => `/product/${i}?ref=crawler`) },
+    { method: 'GET', path: '/health' },
+    { method: 'GET', setupRequest: numbered((i) => `/missing/${i}.php`) },
+    { method: 'POST', path: '/wp-login.php', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'log=admin&pwd=x' },
+    { method: 'OPTIONS', path: '/' },
+    { method: 'GET', path: '/api/sessions?items=*' },
+    { method: 'POST', path: '/api/sessions', headers: { 'content-type': 'application/json' }, body: '{}' },
+  ];
+}
+
+/** `amount` cookieless requests against one server, bounded in time as well. */
+function floodRun(server, amount, connections) {
+  return new Promise((resolve, reject) => {
+    let answered = 0;
+    let last = process.hrtime.bigint();
+    const started = last;
+    let timedOut = false;
+    const instance = autocannon(
+      { url: `http://127.0.0.1:${server.port}`, connections, amount, sampleInt: 50, requests: floodRequests() },
+      (error, result) => {
+        clearTimeout(timer);
+        if (error) return reject(error);
+        server.requests += answered;
+        // Until the last answer: autocannon itself stops at its next sample.
+        resolve({ requests: answered, elapsed: Number(last - started) / 1e9, serverErrors: result['5xx'] + result.errors + result.timeouts, timedOut });
+      },
+    );
+    const timer = setTimeout(() => {
+      timedOut = true;
+      instance.stop();
+    }, FLOOD_TIME_LIMIT);
+    instance.on('response', () => {
+      answered++;
+      last = process.hrtime.bigint();
+    });
+  });
+}
+
+/**
+ * The bot flood, round by round on fresh servers: each configuration gets half a round's requests
+ * in order and half in reverse order, as in the other rounds, and its store is read after each
+ * round. A short unmeasured flood first warms the servers up; what it stored is counted apart.
+ */
+async function runFlood(servers, options) {
+  const half = Math.floor(options.flood / 2);
+  const runs = new Map(servers.map((s) => [s.config.name, []]));
+  if (options.warmup > 0) {
+    for (const server of servers) await floodRun(server, Math.min(half, 2000), options.connections);
+  }
+  const held = new Map();
+  for (const server of servers) held.set(server.config.name, [await server.held()]);
+  for (let round = 1; round <= options.rounds; round++) {
+    const halves = new Map(servers.map((s) => [s, []]));
+    for (const server of [...servers, ...[...servers].reverse()]) halves.get(server).push(await floodRun(server, half, options.connections));
+    for (const server of servers) {
+      const [first, second] = halves.get(server);
+      const requests = first.requests + second.requests;
+      const after = await server.held();
+      const before = held.get(server.config.name).at(-1);
+      held.get(server.config.name).push(after);
+      runs.get(server.config.name).push({
+        requests,
+        rps: requests / (first.elapsed + second.elapsed),
+        serverErrors: first.serverErrors + second.serverErrors,
+        timedOut: first.timedOut || second.timedOut,
+        sessionsAdded: after.sessions - before.sessions,
+        bytesAdded: after.bytes - before.bytes,
+        held: after,
+      });
+    }
+    process.stderr.write(`bot flood round ${round}/${options.rounds} done\n`);
+  }
+  return Object.fromEntries(runs);
 }
 
 // ---- printing ----
@@ -367,13 +522,22 @@ function printScenario(scenario, configs, s) {
   }
 }
 
-function printTargets(results, configs, scenarios, summariesByScenario, memory) {
+/** One scenario's rounds against another's, for one configuration, round by round. */
+function scenarioRatio(results, config, scenario, other) {
+  const runs = results[config]?.[scenario];
+  const others = results[config]?.[other];
+  if (runs === undefined || others === undefined) return undefined;
+  return summarize(runs.map((r, i) => r.rps / others[i].rps));
+}
+
+function printTargets(results, configs, scenarios, summariesByScenario, memory, flood) {
   const lines = [];
   const has = (name) => configs.some((c) => c.name === name);
   const check = (label, summary, target, direction, digits) => {
     const v = verdict(summary, target, direction);
     lines.push(`- ${label}: ${withInterval(summary, digits)} → ${v.text}`);
   };
+  const exact = (label, measured, holds) => lines.push(`- ${label}: ${measured} → ${holds ? 'holds' : 'does not hold'}`);
   const scenarioOf = (name) => scenarios.find((s) => s.name === name);
   if (has('vtex-session')) {
     for (const [name, ratio, cpu] of [
@@ -386,6 +550,24 @@ function printTargets(results, configs, scenarios, summariesByScenario, memory) 
       check(`in-process store, ${name} visitor, added CPU ≤ ${cpu} µs per request`, m.addedCpu, cpu, 'atMost', 0);
     }
   }
+  // Nothing is stored for a new visitor any more: a first page view costs about what a returning visitor's does.
+  for (const [name, label] of [
+    ['vtex-session', 'in-process store'],
+    ['vtex-session-redis', 'RedisSessionStore'],
+  ]) {
+    const ratio = has(name) ? scenarioRatio(results, name, 'new', 'returning') : undefined;
+    if (ratio !== undefined) check(`${label}, new visitor within about 10% of a returning one: throughput ≥ 0.9× the returning visitor's`, ratio, 0.9, 'atLeast', 2);
+  }
+  // A never-written returning visitor makes no store operation: on Redis as fast as in-process.
+  if (has('vtex-session') && has('vtex-session-redis') && scenarioOf('unwritten')) {
+    const runs = results['vtex-session-redis'].unwritten;
+    const { ratio, addedCpu } = against(runs, results['vtex-session'].unwritten);
+    check('never-written returning visitor, RedisSessionStore as fast as the in-process store: throughput ≥ 0.9× in-process', ratio, 0.9, 'atLeast', 2);
+    lines.push(`  (CPU per request on RedisSessionStore minus in-process: ${signed(addedCpu)} µs)`);
+    const commands = runs.reduce((sum, r) => sum + r.redisCommands, 0);
+    const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+    exact('never-written returning visitor, Redis commands sent: none', `${commands} over ${requests} requests`, commands === 0);
+  }
   if (has('vtex-session-redis') && has('express-session-redis')) {
     for (const scenario of scenarios) {
       const { ratio } = against(results['vtex-session-redis'][scenario.name], results['express-session-redis'][scenario.name]);
@@ -393,10 +575,65 @@ function printTargets(results, configs, scenarios, summariesByScenario, memory) 
     }
   }
   if (memory !== undefined) {
-    const perSession = memory.heapPerSession;
-    lines.push(`- memory per idle anonymous session ≤ 1 KiB: ${fixed(perSession, 0)} B of heap → ${perSession <= 1024 ? 'holds' : 'does not hold'}`);
+    const { heapPerVisitor, stored, visitors } = memory.unwritten;
+    const label = 'memory per never-written visitor: zero (≤ 8 B of heap each, the noise of a measurement, and nothing stored)';
+    const measured = `${fixed(heapPerVisitor, 1)} B of heap, ${stored} sessions stored`;
+    // A heap measurement moves by some 100 KiB whatever was done: over too few visitors that noise is the figure.
+    if (stored === 0 && visitors < MEMORY_VISITORS_TO_CONCLUDE) lines.push(`- ${label}: ${measured} → ${visitors} visitors are too few to conclude on the heap (run with --sessions=${MEMORY_VISITORS_TO_CONCLUDE} or more)`);
+    else exact(label, measured, heapPerVisitor <= 8 && stored === 0);
+  }
+  if (flood?.['vtex-session'] !== undefined) {
+    const added = flood['vtex-session'].reduce((sum, r) => sum + r.sessionsAdded, 0);
+    const requests = flood['vtex-session'].reduce((sum, r) => sum + r.requests, 0);
+    exact('bot flood, vtex-session stores nothing', `${added} sessions stored by ${requests} cookieless requests`, added === 0);
   }
   if (lines.length > 0) console.log(`\nTargets\n\n${lines.join('\n')}`);
+}
+
+const mib = (bytes) => `${fixed(bytes / 1048576, 1)} MiB`;
+// A growth, signed: a heap can also end smaller than it began.
+const growth = (bytes, unit) => `${bytes >= 0 ? '+' : '−'}${unit === 'KiB' ? `${fixed(Math.abs(bytes) / 1024, 0)} KiB` : mib(Math.abs(bytes))}`;
+
+function printMemory(memory) {
+  const { stored, unwritten, redis } = memory;
+  const lines = [
+    `- stored session with five short public items: ${stored.sessions} sessions, heap ${growth(stored.heap, 'MiB')} (${fixed(stored.heapPerSession, 0)} B per session), ` +
+      `RSS ${growth(stored.rss, 'MiB')} (${fixed(stored.rssPerSession, 0)} B per session); the LRU store's calculatedSize counts ${fixed(stored.bytesPerSession, 0)} B of JSON per session`,
+    `- never-written visitor: ${unwritten.visitors} cookieless page views, heap ${growth(unwritten.heap, 'KiB')} ` +
+      `(${fixed(unwritten.heapPerVisitor, 1)} B per visitor), ${unwritten.stored} sessions stored`,
+  ];
+  if (redis !== undefined) {
+    lines.push(`- on Redis: MEMORY USAGE ${fixed(redis.memoryUsagePerKey, 0)} B per session key (${fixed(redis.jsonPerSession, 0)} B of record JSON), over ${redis.sessions} stored sessions`);
+  }
+  console.log(`\nMemory, in-process store unless said otherwise (through the middleware, each figure in a process of its own)\n\n${lines.join('\n')}`);
+}
+
+function printFlood(flood, options) {
+  const base = flood['vtex-session'];
+  const rows = FLOOD_CONFIGURATIONS.filter((c) => flood[c.name] !== undefined).map((c) => {
+    const runs = flood[c.name];
+    const isBase = c.name === 'vtex-session';
+    const end = runs.at(-1).held;
+    return [
+      c.label,
+      withInterval(summarize(runs.map((r) => r.rps)), 0),
+      isBase ? '1' : withInterval(summarize(runs.map((r, i) => r.rps / base[i].rps)), 2),
+      fixed(median(runs.map((r) => r.sessionsAdded)), 0),
+      mib(median(runs.map((r) => r.bytesAdded))),
+      `${end.sessions} (${mib(end.bytes)})`,
+    ];
+  });
+  const n = options.flood;
+  console.log(
+    `\nBot flood: ${n} cookieless requests per configuration and round (GET, POST and OPTIONS; pages, 404s and the session API), on fresh servers\n`,
+  );
+  console.log(table(['configuration', 'req/s', '× vtex-session', `sessions stored per ${n} requests`, `JSON stored per ${n} requests`, 'held at the end'], rows));
+  for (const c of FLOOD_CONFIGURATIONS) {
+    const runs = flood[c.name] ?? [];
+    const errors = runs.reduce((sum, r) => sum + r.serverErrors, 0);
+    if (errors > 0) console.log(`  warning: ${c.label} answered ${errors} flood requests with a 5xx, an error or a timeout`);
+    if (runs.some((r) => r.timedOut)) console.log(`  warning: ${c.label} did not answer its flood within ${FLOOD_TIME_LIMIT / 1000} s: fewer requests were counted`);
+  }
 }
 
 /** Not a target: the session layer's own cost, with Express's objects treated alike on both sides. */
@@ -449,7 +686,12 @@ async function main() {
 
     const pools = {};
     for (const server of servers) {
-      pools[server.config.name] = { returning: await cookiePool(server), patch: await cookiePool(server), new: [] };
+      pools[server.config.name] = {
+        returning: await cookiePool(server, true),
+        unwritten: await cookiePool(server, false),
+        new: [],
+        patch: await cookiePool(server, true),
+      };
     }
 
     if (options.warmup > 0) {
@@ -468,13 +710,23 @@ async function main() {
     }
 
     await stopAll();
+
+    let flood;
+    if (options.flood > 0) {
+      const floodServers = FLOOD_CONFIGURATIONS.map((config) => new Server(config, options));
+      servers.push(...floodServers);
+      await Promise.all(floodServers.map((s) => s.ready()));
+      flood = await runFlood(floodServers, options);
+      await stopAll();
+    }
+
     if (options.profile) {
       for (const s of servers.filter((s) => s.child.spawnargs.includes('--cpu-prof'))) {
         console.log(`profile of ${s.config.name} (pid ${s.child.pid}): node spec/bench/profile.js ${options.profile}/CPU.*.${s.child.pid}.*.cpuprofile --requests=${s.requests}`);
       }
     }
 
-    const memory = options.sessions > 0 ? await memoryFigure(options.sessions) : undefined;
+    const memory = options.sessions > 0 ? await memoryFigures(options, configs.some((c) => c.name === 'vtex-session-redis')) : undefined;
 
     const byScenario = {};
     for (const scenario of scenarios) {
@@ -488,17 +740,14 @@ async function main() {
         `(order statistics of the per-round values). Ratios and added CPU compare runs of the same round.` +
         `${configs.some((c) => c.redis) ? ' CPU is the Node server process only (Redis itself is not counted).' : ''}`,
     );
-    if (memory !== undefined) {
-      console.log(
-        `\nMemory: ${memory.sessions} anonymous sessions in the in-process store: heap +${fixed(memory.heap / 1048576, 1)} MiB ` +
-          `(${fixed(memory.heapPerSession, 0)} B per session), RSS +${fixed(memory.rss / 1048576, 1)} MiB (${fixed(memory.rssPerSession, 0)} B per session)`,
-      );
-    }
+    if (flood !== undefined) printFlood(flood, options);
+    if (memory !== undefined) printMemory(memory);
     printSessionLayerAlone(results, configs, scenarios);
-    printTargets(results, configs, scenarios, byScenario, memory);
+    printTargets(results, configs, scenarios, byScenario, memory, flood);
     if (options.json) {
       const { pin, rounds, duration, connections } = options;
-      fs.writeFileSync(options.json, `${JSON.stringify({ node: process.version, pin, rounds, duration, connections, results, memory }, null, 1)}\n`);
+      const written = { node: process.version, pin, rounds, duration, connections, floodRequests: options.flood, results, flood, memory };
+      fs.writeFileSync(options.json, `${JSON.stringify(written, null, 1)}\n`);
     }
   } finally {
     await stopAll();

@@ -12,8 +12,13 @@ import { redisUrl } from '../support/app';
 const ROOT = join(__dirname, '..', '..');
 // The configurations the benchmark declares: every one of them must start, be measured and be printed.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { CONFIGURATIONS } = require('./configurations') as { CONFIGURATIONS: Array<{ name: string; label: string; redis: boolean }> };
-const SCENARIOS = ['returning visitor (valid cookies)', 'new visitor (no cookies: a session per request)', 'PATCH of two public items'];
+const { CONFIGURATIONS, SCENARIOS, FLOOD_CONFIGURATIONS } = require('./configurations') as {
+  CONFIGURATIONS: Array<{ name: string; label: string; redis: boolean }>;
+  SCENARIOS: Array<{ name: string; label: string }>;
+  FLOOD_CONFIGURATIONS: Array<{ name: string; label: string }>;
+};
+// Cookieless requests per configuration in the short run's bot flood.
+const FLOOD = 600;
 
 function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -62,6 +67,7 @@ describe('the benchmark', () => {
         BENCH_CONNECTIONS: '10',
         BENCH_WARMUP: '0',
         BENCH_SESSIONS: '2000',
+        BENCH_FLOOD: String(FLOOD),
         BENCH_CONFIGS: configurations.map((c) => c.name).join(','),
         ...(url ? { REDIS_URL: url } : {}),
       });
@@ -72,7 +78,7 @@ describe('the benchmark', () => {
       expect(result.code).toBe(0);
     });
 
-    it.each(SCENARIOS)('should print requests per second, latency and CPU of every configuration for the %s scenario', (scenario) => {
+    it.each(SCENARIOS.map((s) => s.label))('should print requests per second, latency and CPU of every configuration for the %s scenario', (scenario) => {
       for (const { label } of configurations) {
         const cells = row(result.stdout, scenario, label);
         expect(cells).toBeDefined();
@@ -85,27 +91,64 @@ describe('the benchmark', () => {
     });
 
     it('should write every round of every configuration and scenario to --json', () => {
-      const written = JSON.parse(readFileSync(json, 'utf8')) as { rounds: number; pin: boolean; results: Record<string, Record<string, Array<{ requests: number; cpuPerRequest: number }>>> };
+      const written = JSON.parse(readFileSync(json, 'utf8')) as {
+        rounds: number;
+        pin: boolean;
+        results: Record<string, Record<string, Array<{ requests: number; cpuPerRequest: number }>>>;
+        flood: Record<string, Array<{ requests: number; sessionsAdded: number }>>;
+      };
       expect(written.rounds).toBe(1);
       expect(result.stdout).toContain(written.pin ? 'load generator on CPU 0 and servers on CPU 1' : 'processes not pinned');
       expect(Object.keys(written.results).sort()).toEqual(configurations.map((c) => c.name).sort());
       for (const scenarios of Object.values(written.results)) {
-        expect(Object.keys(scenarios).sort()).toEqual(['new', 'patch', 'returning']);
+        expect(Object.keys(scenarios).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
         for (const rounds of Object.values(scenarios)) {
           expect(rounds).toHaveLength(1);
           expect(rounds[0].requests).toBeGreaterThan(0);
           expect(rounds[0].cpuPerRequest).toBeGreaterThan(0);
         }
       }
+      expect(Object.keys(written.flood).sort()).toEqual(FLOOD_CONFIGURATIONS.map((c) => c.name).sort());
+      for (const rounds of Object.values(written.flood)) {
+        expect(rounds).toHaveLength(1);
+        expect(rounds[0].requests).toBe(FLOOD);
+      }
     });
 
-    it('should print the memory an idle anonymous session holds', () => {
-      expect(result.stdout).toMatch(/Memory: 2000 anonymous sessions in the in-process store: heap \+[\d.]+ MiB \(\d+ B per session\)/);
+    it('should send no Redis command for a never-written returning visitor', () => {
+      if (!withRedis) return;
+      expect(result.stdout).toMatch(/- never-written returning visitor, Redis commands sent: none: 0 over [1-9]\d* requests → holds/);
+    });
+
+    it('should print the bot flood side by side: requests per second and what each store holds after it', () => {
+      const heading = `Bot flood: ${FLOOD} cookieless requests per configuration and round (GET, POST and OPTIONS; pages, 404s and the session API), on fresh servers`;
+      // What a cookieless request leaves in the store: nothing, unless express-session saves uninitialized sessions.
+      const stored: Record<string, number> = { 'vtex-session': 0, 'express-session': FLOOD, 'express-session-lazy': 0 };
+      for (const { name, label } of FLOOD_CONFIGURATIONS) {
+        const cells = row(result.stdout, heading, label);
+        expect(cells).toBeDefined();
+        const [, rps, ratio, sessions, bytes, held] = cells!;
+        expect(rps).toMatch(/^\d+ \(one round\)$/);
+        expect(Number(rps.split(' ')[0])).toBeGreaterThan(0);
+        expect(ratio).toMatch(name === 'vtex-session' ? /^1$/ : /^[\d.]+ \(one round\)$/);
+        expect(Number(sessions)).toBe(stored[name]);
+        expect(bytes).toMatch(stored[name] === 0 ? /^0\.0 MiB$/ : /^[\d.]+ MiB$/);
+        expect(held).toMatch(new RegExp(`^${stored[name]} \\([\\d.]+ MiB\\)$`));
+      }
+    });
+
+    it('should print the memory of a stored session with five items, of a never-written visitor, and the bytes a stored session counts for', () => {
+      const memory = result.stdout.slice(result.stdout.indexOf('\nMemory, in-process store'));
+      expect(memory).toMatch(
+        /- stored session with five short public items: 2000 sessions, heap [+−][\d.]+ MiB \(-?\d+ B per session\), RSS [+−][\d.]+ MiB \(-?\d+ B per session\); the LRU store's calculatedSize counts \d+ B of JSON per session/,
+      );
+      expect(memory).toMatch(/- never-written visitor: 2000 cookieless page views, heap [+−]\d+ KiB \(-?[\d.]+ B per visitor\), 0 sessions stored/);
+      if (withRedis) expect(memory).toMatch(/- on Redis: MEMORY USAGE \d+ B per session key \(\d+ B of record JSON\), over 200 stored sessions/);
     });
 
     it('should print what the session layer costs against Express with the same shared hidden classes', () => {
       const section = result.stdout.slice(result.stdout.indexOf('\nThe session layer by itself'));
-      for (const scenario of ['returning', 'new', 'patch']) {
+      for (const { name: scenario } of SCENARIOS) {
         expect(section).toMatch(new RegExp(`- ${scenario}: throughput [\\d.]+ \\(one round\\)×, added CPU [+-]?\\d+ \\(one round\\) µs per request`));
       }
     });
@@ -114,8 +157,13 @@ describe('the benchmark', () => {
       const targets = result.stdout.slice(result.stdout.indexOf('\nTargets\n'));
       expect(targets).toMatch(/returning visitor, throughput ≥ 0\.8× bare Express: .* → 1 round\(s\) give no interval/);
       expect(targets).toMatch(/new visitor, throughput ≥ 0\.75× bare Express: .* → 1 round\(s\) give no interval/);
-      expect(targets).toMatch(/memory per idle anonymous session ≤ 1 KiB: \d+ B of heap → (holds|does not hold)/);
-      if (withRedis) expect(targets).toMatch(/Redis, returning: throughput ≥ 1\.3× express-session \+ connect-redis/);
+      expect(targets).toMatch(/in-process store, new visitor within about 10% of a returning one: throughput ≥ 0\.9× the returning visitor's: .* → 1 round\(s\) give no interval/);
+      expect(targets).toMatch(/memory per never-written visitor: zero .*: -?[\d.]+ B of heap, 0 sessions stored → 2000 visitors are too few to conclude/);
+      expect(targets).toMatch(new RegExp(`bot flood, vtex-session stores nothing: 0 sessions stored by ${FLOOD} cookieless requests → holds`));
+      if (withRedis) {
+        expect(targets).toMatch(/Redis, returning: throughput ≥ 1\.3× express-session \+ connect-redis/);
+        expect(targets).toMatch(/never-written returning visitor, RedisSessionStore as fast as the in-process store: throughput ≥ 0\.9× in-process: .* → 1 round\(s\) give no interval/);
+      }
     });
   });
 

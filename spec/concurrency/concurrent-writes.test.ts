@@ -1,17 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { LruSessionStore, RedisSessionStore, type Transform } from '../../lib';
 import { cookieHeader, makeApp, setCookies } from '../support/app';
 import { connectClient, describeWithRedis } from '../support/redis';
+import { LANDING } from '../support/session';
 import { close, ContendedStore, LatencyStore, listen } from '../support/stores';
 
 const WRITERS = 50;
 
-/** A session, then one PATCH per writer at once, each with its own `public` key; answers what is left. */
-async function patchAtOnce(servers: Server[]) {
-  const created = await request(servers[0]).post('/api/sessions').send({});
+/**
+ * A session, then one PATCH per writer at once, each with its own `public` key; answers what is
+ * left. The session is stored first (its creation wrote `created`), or was never written, so that
+ * the writers race for its first write.
+ */
+async function patchAtOnce(servers: Server[], session: 'stored' | 'never written') {
+  const created = await request(servers[0])
+    .post('/api/sessions')
+    .send(session === 'stored' ? { public: { created: { value: 'yes' } } } : {});
   const cookie = cookieHeader(created);
   const answers = await Promise.all(
     Array.from({ length: WRITERS }, (_, i) =>
@@ -21,11 +28,19 @@ async function patchAtOnce(servers: Server[]) {
         .send({ public: { [`writer${i}`]: { value: String(i) } } }),
     ),
   );
-  const view = await request(servers[0]).get('/api/sessions?items=public').set('Cookie', cookie);
+  // Read as the browser would afterwards, with the token of the last answer it got.
+  const view = await request(servers[0]).get('/api/sessions?items=public').set('Cookie', cookieHeader(answers[WRITERS - 1], cookie));
   return { statuses: answers.map((a) => a.status), view: view.body as { version: number; namespaces: { public?: Record<string, { value: string }> } } };
 }
 
 const everyWriter = Object.fromEntries(Array.from({ length: WRITERS }, (_, i) => [`writer${i}`, { value: String(i) }]));
+
+/** What the session holds after all the writers, and its version: one per write, the creation's included. */
+const expected = {
+  stored: { public: { created: { value: 'yes' }, ...everyWriter }, version: 1 + WRITERS },
+  'never written': { public: everyWriter, version: WRITERS },
+};
+const SESSIONS = ['stored', 'never written'] as const;
 
 describe('concurrent writes to one session', () => {
   describe('on the in-process store', () => {
@@ -34,12 +49,12 @@ describe('concurrent writes to one session', () => {
 
     // Each operation waits a network's round trip, so that concurrent requests meet between a read
     // and a write (without it, the in-process store answers before the next request is even read).
-    it(`should keep the items of all ${WRITERS} concurrent PATCHes`, async () => {
+    it.each(SESSIONS)(`should keep the items of all ${WRITERS} concurrent PATCHes to a session (%s)`, async (session) => {
       server = await listen(makeApp({ store: new LatencyStore(new LruSessionStore({ max: 1000 })) }));
-      const { statuses, view } = await patchAtOnce([server]);
+      const { statuses, view } = await patchAtOnce([server], session);
       expect(statuses).toEqual(Array(WRITERS).fill(200));
-      expect(view.namespaces.public).toEqual(everyWriter);
-      expect(view.version).toBe(1 + WRITERS);
+      expect(view.namespaces.public).toEqual(expected[session].public);
+      expect(view.version).toBe(expected[session].version);
     });
   });
 
@@ -60,11 +75,11 @@ describe('concurrent writes to one session', () => {
       await Promise.all(clients.map((client) => client.close()));
     });
 
-    it(`should keep the items of all ${WRITERS} concurrent PATCHes`, async () => {
-      const { statuses, view } = await patchAtOnce(servers);
+    it.each(SESSIONS)(`should keep the items of all ${WRITERS} concurrent PATCHes to a session (%s)`, async (session) => {
+      const { statuses, view } = await patchAtOnce(servers, session);
       expect(statuses).toEqual(Array(WRITERS).fill(200));
-      expect(view.namespaces.public).toEqual(everyWriter);
-      expect(view.version).toBe(1 + WRITERS);
+      expect(view.namespaces.public).toEqual(expected[session].public);
+      expect(view.version).toBe(expected[session].version);
     });
   });
 
@@ -92,7 +107,7 @@ describe('concurrent writes to one session', () => {
         },
       };
       const app = makeApp({ transforms: [fullName] });
-      const cookie = cookieHeader(await request(app).post('/api/sessions').send({}));
+      const cookie = cookieHeader(await request(app).post('/api/sessions').send({ public: { visited: { value: 'yes' } } }));
       const items = '?items=public.firstName,public.lastName,profile.fullName';
 
       const first = request(app).patch(`/api/sessions${items}`).set('Cookie', cookie).send({ public: { firstName: { value: 'Ana' } } }).then((res) => res);
@@ -122,10 +137,12 @@ describe('concurrent writes to one session', () => {
     beforeEach(() => {
       store = new ContendedStore();
     });
+    /** A stored session: the contended store lets first writes through, and races every later one. */
+    const storedSession = async (app: Express) => cookieHeader(await request(app).post('/api/sessions').send({ public: { visited: { value: 'yes' } } }).expect(201));
 
     it('should give up after a bounded number of attempts and answer 409 WRITE_CONFLICT', async () => {
       const app = makeApp({ store });
-      const cookie = cookieHeader(await request(app).post('/api/sessions').send({}));
+      const cookie = await storedSession(app);
       const res = await request(app).patch('/api/sessions').set('Cookie', cookie).send({ public: { lost: { value: 'yes' } } });
       expect(res.status).toBe(409);
       expect(res.body).toEqual({ error: { code: 'WRITE_CONFLICT', message: expect.stringMatching(/not applied/) } });
@@ -136,7 +153,7 @@ describe('concurrent writes to one session', () => {
 
     it('should not store the write it gave up on', async () => {
       const app = makeApp({ store });
-      const cookie = cookieHeader(await request(app).post('/api/sessions').send({}));
+      const cookie = await storedSession(app);
       await request(app).patch('/api/sessions').set('Cookie', cookie).send({ public: { lost: { value: 'yes' } } }).expect(409);
       const view = await request(app).get('/api/sessions?items=public.lost').set('Cookie', cookie);
       expect(view.body.namespaces).toEqual({});
@@ -158,7 +175,7 @@ describe('concurrent writes to one session', () => {
           res.status(error.status ?? 500).json({ code: error.code });
         });
       });
-      const cookie = cookieHeader(await request(app).get('/page'));
+      const cookie = cookieHeader(await request(app).get(LANDING));
       const res = await request(app).post('/login').set('Cookie', cookie);
       expect(res.status).toBe(409);
       expect(errors).toEqual([expect.objectContaining({ name: 'WriteConflictError', code: 'WRITE_CONFLICT' })]);

@@ -76,7 +76,12 @@ describeWithRedis('two app instances on one Redis', (url) => {
       const page = await request(first).get('/page').set('Cookie', cookieHeader(login, cookie));
       expect(page.body.id).toBe(login.body.id);
       expect(page.body.namespaces.authentication).toEqual({ storeUserEmail: { value: 'ana@example.com' } });
-      expect(await clients[0].exists(prefix + before)).toBe(0);
+      // Under the id it had before login, only a pointer without data is left, for five minutes at most.
+      const old = await new RedisSessionStore({ client: clients[0], prefix }).get(before);
+      expect(old).toMatchObject({ id: before, successor: login.body.id });
+      expect(old!.namespaces).toEqual({});
+      expect(await clients[0].pTTL(prefix + before)).toBeGreaterThan(0);
+      expect(await clients[0].pTTL(prefix + before)).toBeLessThanOrEqual(5 * 60 * 1000);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { encodeSegment } from '../../lib';
 import { cookieHeader, makeApp, setCookie } from '../support/app';
-import { visit } from '../support/session';
+import { storedVisit, visit } from '../support/session';
 
 describe('Cache-Control on page responses', () => {
   describe('when the response sets vtex_session', () => {
@@ -20,11 +20,14 @@ describe('Cache-Control on page responses', () => {
   });
 
   describe('when a returning visitor sends both cookies and nothing changes', () => {
-    it('should set no cookie and no Cache-Control, so that the page may be cached by its segment', async () => {
+    it.each([
+      ['was never written', visit],
+      ['is stored', storedVisit],
+    ])('should set no cookie and no Cache-Control when the session %s, so that the page may be cached by its segment', async (_, first) => {
       const app = makeApp();
-      const first = await visit(app);
+      const landing = await first(app);
 
-      const res = await visit(app, cookieHeader(first));
+      const res = await visit(app, cookieHeader(landing));
 
       expect(res.headers['set-cookie']).toBeUndefined();
       expect(res.headers['cache-control']).toBeUndefined();
@@ -32,7 +35,9 @@ describe('Cache-Control on page responses', () => {
   });
 
   describe('when only vtex_segment is reset', () => {
-    it('should leave Cache-Control to the application (the segment is shared, not personal)', async () => {
+    // The page is rendered for the session's segment, not the one the request's cookie names: a
+    // shared cache keyed on that cookie would serve it to the other segment's visitors.
+    it('should be private, no-store, since the page does not belong to the segment the request named', async () => {
       const app = makeApp();
       const first = await visit(app);
       const forged = encodeSegment({ ...first.body.segment.data, priceTables: 'vip' });
@@ -40,8 +45,8 @@ describe('Cache-Control on page responses', () => {
       const res = await visit(app, `vtex_session=${setCookie(first, 'vtex_session')!.value}; vtex_segment=${forged}`);
 
       expect(setCookie(res, 'vtex_session')).toBeUndefined();
-      expect(setCookie(res, 'vtex_segment')).toBeDefined();
-      expect(res.headers['cache-control']).toBeUndefined();
+      expect(setCookie(res, 'vtex_segment')!.value).toBe(first.body.segment.token);
+      expect(res.headers['cache-control']).toBe('private, no-store');
     });
   });
 });

@@ -88,9 +88,19 @@ describeWithRedisServer('onStoreError', () => {
     });
 
     it('should answer a new visitor’s API write with 503 too, creating nothing', async () => {
-      const res = await request(app).post('/api/sessions').send({});
+      const res = await request(app).post('/api/sessions').send({ public: { country: { value: 'ARG' } } });
       expect(res.status).toBe(503);
       expect(setCookies(res)).toEqual([]);
+    });
+
+    it('should serve what needs no store as usual: a new visitor’s plain page view and empty write (sessions never written)', async () => {
+      const page = await request(app).get('/page');
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ version: 0, degraded: false });
+      expect(page.body.segment.token).toBe(defaultSegment);
+      const empty = await request(app).post('/api/sessions').send({});
+      expect(empty.status).toBe(201);
+      expect(setCookies(empty).map((c) => c.name)).toEqual(['vtex_session', 'vtex_segment']);
     });
 
     it('should answer API reads of the session with 503', async () => {
@@ -143,9 +153,15 @@ describeWithRedisServer('onStoreError', () => {
       expect(setCookies(page)).toEqual([]);
     });
 
-    it('should pass the error for a new visitor too', async () => {
-      await request(app).get('/page').expect(503);
+    it('should pass the error for a new visitor too, when the page view writes', async () => {
+      await request(app).get('/page?utm_source=ads').expect(503);
       expect(seen[0].error).toBeInstanceOf(StoreUnavailableError);
+    });
+
+    it('should serve a new visitor’s plain page view, which needs no store', async () => {
+      const page = await request(app).get('/page').expect(200);
+      expect(page.body).toMatchObject({ version: 0, degraded: false });
+      expect(seen).toEqual([]);
     });
 
     it('should still answer the API itself, with 503', async () => {

@@ -26,7 +26,8 @@ describe('store errors', () => {
   beforeEach(async () => {
     store = new UnreachableStore();
     logger.lines.length = 0;
-    cookie = cookieHeader(await request(makeApp({ store })).post('/api/sessions').send({}));
+    // A stored session, so that its requests read the store (a session never written makes no store operation).
+    cookie = cookieHeader(await request(makeApp({ store })).post('/api/sessions').send({ public: { country: { value: 'BRA' } } }));
     store.mode = 'fail';
   });
 

@@ -1,6 +1,6 @@
 import { decodeSegment, encodeSegment } from '../../lib';
 import { ControllableStore, makeApp, setCookie } from '../support/app';
-import { visit } from '../support/session';
+import { cookiesOf, decodeJwt, LANDING, sessionTokenOf, visit } from '../support/session';
 
 // SPEC section 5: VTEX's default segment of sales channel 1 in Brazil, and the start of its token.
 const VTEX_DEFAULT_SEGMENT =
@@ -38,10 +38,40 @@ describe('a new session', () => {
       expect(setCookie(res, 'vtex_segment')!.value).toBe(res.body.segment.token);
     });
 
-    it('should store a record with version 1, createdAt and lastSeen', async () => {
+    it('should not store it: version 0, no store operation, both cookies set', async () => {
+      const store = new ControllableStore();
+      const res = await visit(makeApp({ store }));
+
+      expect(res.body.version).toBe(0);
+      expect(setCookie(res, 'vtex_session')).toBeDefined();
+      expect(setCookie(res, 'vtex_segment')).toBeDefined();
+      expect(store.calls).toEqual({ get: 0, set: 0, delete: 0, touch: 0 });
+      expect(await store.inner.get(res.body.id)).toBeUndefined();
+    });
+
+    it('should store its first write as version 1 under the same id, with createdAt from the first visit and lastSeen', async () => {
+      const store = new ControllableStore();
+      const app = makeApp({ store });
+      const before = Math.floor(Date.now() / 1000) * 1000;
+      const first = await visit(app);
+      const createdAt = (decodeJwt(sessionTokenOf(first)!).payload.iat as number) * 1000;
+
+      const res = await visit(app, cookiesOf(first), LANDING);
+
+      const record = await store.inner.get(first.body.id);
+      expect(res.body.id).toBe(first.body.id);
+      expect(res.body.version).toBe(1);
+      expect(record).toEqual({ id: first.body.id, namespaces: res.body.namespaces, version: 1, createdAt, lastSeen: expect.any(Number) });
+      expect(createdAt).toBeGreaterThanOrEqual(before);
+      expect(record!.lastSeen).toBeGreaterThanOrEqual(createdAt);
+      expect(decodeJwt(sessionTokenOf(res)!).payload).toMatchObject({ id: first.body.id });
+      expect(decodeJwt(sessionTokenOf(res)!).payload.stored).toBeUndefined();
+    });
+
+    it('should store a first page view that carries a captured key as version 1, with createdAt and lastSeen', async () => {
       const store = new ControllableStore();
       const before = Date.now();
-      const res = await visit(makeApp({ store }));
+      const res = await visit(makeApp({ store }), undefined, LANDING);
 
       const record = await store.inner.get(res.body.id);
       expect(record).toEqual({ id: res.body.id, namespaces: res.body.namespaces, version: 1, createdAt: expect.any(Number), lastSeen: record!.createdAt });

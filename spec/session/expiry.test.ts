@@ -1,13 +1,16 @@
 import { HOUR, MINUTE, SECOND } from '../support/fake-clock';
 import type { Express } from 'express';
 import { ControllableStore, cookieHeader, makeApp } from '../support/app';
-import { decodeJwt, sessionTokenOf, visit } from '../support/session';
+import { decodeJwt, LANDING, sessionTokenOf, visit } from '../support/session';
 
-/** A visitor whose browser keeps the cookies the responses set. */
-function browser(app: Express) {
+/**
+ * A visitor whose browser keeps the cookies the responses set. The first request lands from a
+ * campaign link (by default), so that the session is stored from the start.
+ */
+function browser(app: Express, landing = LANDING) {
   let cookie = '';
   return async () => {
-    const res = await visit(app, cookie || undefined);
+    const res = await visit(app, cookie || undefined, cookie ? '/page' : landing);
     cookie = cookieHeader(res, cookie);
     return res;
   };
@@ -82,6 +85,19 @@ describe('session expiry', () => {
       }
 
       expect(store.calls).toEqual({ get: 5, set: 1, delete: 0, touch: 0 });
+    });
+
+    it('should make no store operation at all for a session that was never written', async () => {
+      const store = new ControllableStore();
+      const open = browser(makeApp({ store, idleTimeout: HOUR }), '/page');
+      const first = await open();
+
+      for (let minute = 1; minute <= 30; minute++) {
+        jest.advanceTimersByTime(MINUTE);
+        expect((await open()).body).toMatchObject({ id: first.body.id, version: 0 });
+      }
+
+      expect(store.calls).toEqual({ get: 0, set: 0, delete: 0, touch: 0 });
     });
 
     it('should touch at most once per touchInterval (a tenth of idleTimeout)', async () => {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { decodeSegment, type NamespacesPatch } from '../../lib';
 import { ControllableStore, cookieHeader, makeApp, setCookie } from '../support/app';
-import { sessionTokenOf, visit } from '../support/session';
+import { decodeJwt, sessionTokenOf, storedVisit, visit } from '../support/session';
 
 describe('req.vtexSession', () => {
   describe('get(ns, key)', () => {
@@ -40,18 +40,32 @@ describe('req.vtexSession', () => {
     it('should persist the write and bump the version', async () => {
       const store = new ControllableStore();
       const storefront = app(store);
-      const first = await visit(storefront);
+      const first = await storedVisit(storefront);
 
       const res = await request(storefront).post('/campaign').set('Cookie', cookieHeader(first));
 
       expect(res.body.source).toBe('newsletter');
       expect(res.body.version).toBe(2);
-      expect((await store.inner.get(first.body.id))!.namespaces.public).toEqual({ utm_source: { value: 'newsletter' } });
+      expect((await store.inner.get(first.body.id))!.namespaces.public).toEqual({ utm_medium: { value: 'email' }, utm_source: { value: 'newsletter' } });
+    });
+
+    it("should store a never-written session's first patch as version 1 under the same id, with a new vtex_session", async () => {
+      const store = new ControllableStore();
+      const storefront = app(store);
+      const first = await visit(storefront);
+
+      const res = await request(storefront).post('/campaign').set('Cookie', cookieHeader(first));
+
+      expect(res.body.version).toBe(1);
+      expect(await store.inner.get(first.body.id)).toMatchObject({ id: first.body.id, version: 1, namespaces: { public: { utm_source: { value: 'newsletter' } } } });
+      const { payload } = decodeJwt(sessionTokenOf(res)!);
+      expect(payload.id).toBe(first.body.id);
+      expect(payload.stored).toBeUndefined();
     });
 
     it('should refresh req.vtexSegment and reset the vtex_segment cookie to it', async () => {
       const storefront = app();
-      const first = await visit(storefront);
+      const first = await storedVisit(storefront);
 
       const res = await request(storefront).post('/campaign').set('Cookie', cookieHeader(first));
 

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ControllableStore, cookieHeader, makeApp } from '../support/app';
-import { decodeJwt, sessionTokenOf, visit } from '../support/session';
+import { decodeJwt, sessionTokenOf, storedVisit, visit } from '../support/session';
 
 /** A storefront whose own routes log the customer in and out with server-side writes. */
 function storefront() {
@@ -43,16 +43,46 @@ describe('session id rotation', () => {
       expect(res.headers['cache-control']).toBe('private, no-store');
     });
 
-    it('should delete the old record, so that an id planted before login opens nothing', async () => {
+    it('should leave under the old id a pointer that holds no data', async () => {
       const { store, app } = storefront();
       const { id, cookie } = await anonymousVisitor(app);
 
-      await request(app).post('/login').set('Cookie', cookie);
+      const login = await request(app).post('/login').set('Cookie', cookie);
 
-      expect(await store.inner.get(id)).toBeUndefined();
+      const pointer = await store.inner.get(id);
+      expect(pointer).toMatchObject({ id, version: 2, successor: login.body.id });
+      expect(pointer!.namespaces).toEqual({});
+      expect(await store.inner.get(login.body.id)).toMatchObject({ id: login.body.id, version: 1 });
+    });
+
+    it('should not let a session token planted before login open the logged-in session (session fixation)', async () => {
+      const { store, app } = storefront();
+      const { id, cookie } = await anonymousVisitor(app);
+
+      const login = await request(app).post('/login').set('Cookie', cookie);
+      // The attacker, who planted the token, comes back with it after the victim logged in.
       const planted = await visit(app, cookie);
+
       expect(planted.body.id).not.toBe(id);
+      expect(planted.body.id).not.toBe(login.body.id);
+      const issued = sessionTokenOf(planted);
+      if (issued !== undefined) expect(decodeJwt(issued).payload.id).not.toBe(login.body.id);
       expect(planted.body.namespaces.authentication).toBeUndefined();
+      expect(planted.body.namespaces.profile.isAuthenticated).toEqual({ value: 'false' });
+      // Nor through the API, from the cookie or from the path.
+      const token = /vtex_session=([^;]+)/.exec(cookie)![1];
+      for (const read of [request(app).get('/api/sessions?items=*').set('Cookie', cookie), request(app).get(`/api/sessions/${token}?items=*`)]) {
+        const res = await read;
+        expect(res.status).toBeLessThan(500);
+        expect(res.body.id).not.toBe(login.body.id);
+        expect(res.body.namespaces?.authentication).toBeUndefined();
+        const reissued = sessionTokenOf(res);
+        if (reissued !== undefined) expect(decodeJwt(reissued).payload.id).not.toBe(login.body.id);
+      }
+      // And what it writes does not reach the logged-in session.
+      const write = await request(app).patch('/api/sessions').set('Cookie', cookie).send({ public: { planted: { value: 'yes' } } });
+      expect(write.status).toBeLessThan(500);
+      expect((await store.inner.get(login.body.id))!.namespaces.public).toEqual({ country: { value: 'BRA' } });
     });
 
     it('should keep the data under the new id', async () => {
@@ -70,7 +100,7 @@ describe('session id rotation', () => {
   });
 
   describe('when a server-side write logs the customer out', () => {
-    it('should move the session to a new id again, delete the old record and keep the rest of the data', async () => {
+    it('should move the session to a new id again, leave only a pointer under the old one and keep the rest of the data', async () => {
       const { store, app } = storefront();
       const { cookie } = await anonymousVisitor(app);
       const login = await request(app).post('/login').set('Cookie', cookie);
@@ -81,7 +111,8 @@ describe('session id rotation', () => {
 
       expect(logout.body.id).not.toBe(login.body.id);
       expect(decodeJwt(sessionTokenOf(logout)!).payload.id).toBe(logout.body.id);
-      expect(await store.inner.get(login.body.id)).toBeUndefined();
+      expect(await store.inner.get(login.body.id)).toMatchObject({ id: login.body.id, successor: logout.body.id });
+      expect((await store.inner.get(login.body.id))!.namespaces).toEqual({});
       expect(page.body.id).toBe(logout.body.id);
       expect(page.body.namespaces.authentication).toBeUndefined();
       expect(page.body.namespaces.profile.isAuthenticated).toEqual({ value: 'false' });
@@ -92,7 +123,7 @@ describe('session id rotation', () => {
   describe('when a write does not change who the visitor is', () => {
     it('should keep the id and set no new vtex_session', async () => {
       const { store, app } = storefront();
-      const first = await visit(app);
+      const first = await storedVisit(app);
 
       const res = await request(app).post('/remember').set('Cookie', cookieHeader(first));
 

@@ -1,21 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { ControllableStore, makeApp, OTHER_SECRET, SECRET, setCookie } from '../support/app';
-import { decodeJwt, sessionTokenOf, signJwt, visit } from '../support/session';
+import { cookiesOf, decodeJwt, sessionTokenOf, signJwt, storedVisit, visit } from '../support/session';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('the vtex_session token', () => {
   describe('when a new visitor arrives', () => {
-    it('should be an HS256 JWT whose payload carries id, account, sub, iat, exp and jti', async () => {
+    it('should be an HS256 JWT whose payload carries id, account, sub, iat, exp and jti, and stored: false until the first write', async () => {
       const before = Math.floor(Date.now() / 1000);
       const res = await visit(makeApp({ account: { name: 'mystore' } }));
       const { header, payload } = decodeJwt(sessionTokenOf(res)!);
 
       expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+      expect(Object.keys(payload).sort()).toEqual(['account', 'exp', 'iat', 'id', 'jti', 'stored', 'sub']);
+      expect(payload).toMatchObject({ id: res.body.id, account: 'mystore', sub: 'session', stored: false });
+      expect(payload.iat).toBeGreaterThanOrEqual(before);
+      expect(typeof payload.jti).toBe('string');
+    });
+
+    it('should carry exactly id, account, sub, iat, exp and jti once the session is stored', async () => {
+      const before = Math.floor(Date.now() / 1000);
+      const res = await storedVisit(makeApp({ account: { name: 'mystore' } }));
+      const { header, payload } = decodeJwt(sessionTokenOf(res)!);
+
+      expect(res.body.version).toBe(1);
+      expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
       expect(Object.keys(payload).sort()).toEqual(['account', 'exp', 'iat', 'id', 'jti', 'sub']);
       expect(payload).toMatchObject({ id: res.body.id, account: 'mystore', sub: 'session' });
       expect(payload.iat).toBeGreaterThanOrEqual(before);
-      expect(typeof payload.jti).toBe('string');
     });
 
     it('should name the session by a random UUID', async () => {
@@ -39,17 +51,31 @@ describe('the vtex_session token', () => {
   });
 
   describe('when a returning visitor sends a valid token', () => {
-    it('should open the same session and set no cookie', async () => {
+    it('should open the same stored session with one store read and set no cookie', async () => {
+      const store = new ControllableStore();
+      const app = makeApp({ store });
+      const first = await storedVisit(app);
+      const calls = { ...store.calls };
+
+      const again = await visit(app, cookiesOf(first));
+
+      expect(again.body.id).toBe(first.body.id);
+      expect(again.body.version).toBe(1);
+      expect(again.headers['set-cookie']).toBeUndefined();
+      expect(store.calls).toEqual({ ...calls, get: calls.get + 1 });
+    });
+
+    it('should open the same never-written session without any store operation and set no cookie', async () => {
       const store = new ControllableStore();
       const app = makeApp({ store });
       const first = await visit(app);
-      const cookie = `vtex_session=${sessionTokenOf(first)}; vtex_segment=${setCookie(first, 'vtex_segment')!.value}`;
 
-      const again = await visit(app, cookie);
+      const again = await visit(app, cookiesOf(first));
 
-      expect(again.body.id).toBe(first.body.id);
+      expect(again.body).toEqual(first.body);
+      expect(again.body.version).toBe(0);
       expect(again.headers['set-cookie']).toBeUndefined();
-      expect(store.calls.get).toBe(1);
+      expect(store.calls).toEqual({ get: 0, set: 0, delete: 0, touch: 0 });
     });
   });
 
@@ -71,12 +97,13 @@ describe('the vtex_session token', () => {
       ['signed with our secret under another algorithm (HS512)', (_, payload) => signJwt(payload, SECRET, { alg: 'HS512', typ: 'JWT' })],
       ['expired', (_, payload) => signJwt({ ...payload, exp: Math.floor(Date.now() / 1000) - 1 }, SECRET)],
       ['garbage', () => 'not-a-token'],
+      ['signed with our secret for another account', (_, payload) => signJwt({ ...payload, account: 'otherstore' }, SECRET)],
     ];
 
     async function storedSession() {
       const store = new ControllableStore();
       const app = makeApp({ store });
-      const first = await visit(app);
+      const first = await storedVisit(app);
       const token = sessionTokenOf(first)!;
       return { store, app, id: first.body.id as string, token, payload: decodeJwt(token).payload };
     }
@@ -106,18 +133,21 @@ describe('the vtex_session token', () => {
   });
 
   describe('when the token names a session the store no longer has', () => {
-    it('should start a new session with new cookies', async () => {
+    it('should start a new session with new cookies, not stored until its first write', async () => {
       const store = new ControllableStore();
       const app = makeApp({ store });
-      const first = await visit(app);
+      const first = await storedVisit(app);
       await store.inner.delete(first.body.id);
+      const reads = store.calls.get;
 
       const res = await visit(app, `vtex_session=${sessionTokenOf(first)}`);
 
-      expect(store.calls.get).toBe(1);
+      expect(store.calls.get).toBe(reads + 1);
       expect(res.body.id).not.toBe(first.body.id);
-      expect(decodeJwt(sessionTokenOf(res)!).payload.id).toBe(res.body.id);
-      expect(await store.inner.get(res.body.id)).toMatchObject({ id: res.body.id, version: 1 });
+      expect(res.body.version).toBe(0);
+      expect(decodeJwt(sessionTokenOf(res)!).payload).toMatchObject({ id: res.body.id, stored: false });
+      expect(setCookie(res, 'vtex_segment')).toBeDefined();
+      expect(await store.inner.get(res.body.id)).toBeUndefined();
     });
   });
 });

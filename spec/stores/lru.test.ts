@@ -1,7 +1,7 @@
 import { HOUR, MINUTE, SECOND } from '../support/fake-clock';
 import { LruSessionStore, type SessionStore } from '../../lib';
 import { makeApp } from '../support/app';
-import { sessionTokenOf, visit } from '../support/session';
+import { sessionTokenOf, storedVisit, visit } from '../support/session';
 import { behavesAsSessionStore, sessionRecord } from '../support/store-contract';
 
 describe('LruSessionStore', () => {
@@ -49,12 +49,46 @@ describe('LruSessionStore', () => {
 
     it("should give the evicted visitor a new session on the next request", async () => {
       const app = makeApp({ store: new LruSessionStore({ max: 2 }) });
-      const visitors = [await visit(app), await visit(app), await visit(app)];
+      const visitors = [await storedVisit(app), await storedVisit(app), await storedVisit(app)];
       const cookie = (i: number) => `vtex_session=${sessionTokenOf(visitors[i])}`;
 
       expect((await visit(app, cookie(2))).body.id).toBe(visitors[2].body.id);
       expect((await visit(app, cookie(1))).body.id).toBe(visitors[1].body.id);
       expect((await visit(app, cookie(0))).body.id).not.toBe(visitors[0].body.id);
+    });
+  });
+
+  describe('when visitors who never wrote anything come and go', () => {
+    it('should not evict a stored session, since they store nothing', async () => {
+      const store = new LruSessionStore({ max: 2 });
+      const app = makeApp({ store });
+      const customer = await storedVisit(app);
+
+      for (let i = 0; i < 5; i++) await visit(app);
+
+      expect(store.size).toBe(1);
+      expect((await visit(app, `vtex_session=${sessionTokenOf(customer)}`)).body).toMatchObject({ id: customer.body.id, version: 1 });
+    });
+  });
+
+  describe('option maxSize', () => {
+    it.each([0, -1, 1.5, Infinity, NaN, '10'])('should refuse %p with a TypeError naming the option', (maxSize) => {
+      expect(() => new LruSessionStore({ maxSize: maxSize as number })).toThrow(/^option maxSize is invalid: /);
+    });
+
+    it('should default to a bound of 64 MiB of session JSON', () => {
+      expect(new LruSessionStore().maxSize).toBe(64 * 1024 * 1024);
+    });
+
+    it('should evict the least recently used sessions once their JSON passes maxSize, whatever their count', async () => {
+      const size = Buffer.byteLength(JSON.stringify(sessionRecord('s0', 1, { a: 'x'.repeat(1000) })));
+      const store = new LruSessionStore({ max: 1000, maxSize: 3 * size });
+      for (let i = 0; i < 4; i++) await store.set(`s${i}`, sessionRecord(`s${i}`, 1, { a: 'x'.repeat(1000) }), { ttl: HOUR });
+
+      expect(store.size).toBe(3);
+      expect(store.calculatedSize).toBe(3 * size);
+      expect(await store.get('s0')).toBeUndefined();
+      expect(await store.get('s3')).toEqual(sessionRecord('s3', 1, { a: 'x'.repeat(1000) }));
     });
   });
 

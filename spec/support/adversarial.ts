@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import { runInNewContext, runInThisContext } from 'node:vm';
 import type { Express } from 'express';
-import { LruSessionStore, type SessionOptions, type SessionRecord, type SessionStore, type SetOptions } from '../../lib';
+import { LruSessionStore, decodeSessionToken, type SessionOptions, type SessionRecord, type SessionStore, type SetOptions } from '../../lib';
 
 /**
  * Helpers for hostile-input and load tests: one real HTTP server per file (much cheaper than a
@@ -301,4 +301,29 @@ export function percentEncode(value: string): string {
     out += /[A-Za-z0-9_.~-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
+}
+
+/**
+ * A visitor of a fuzzed storefront. `token` is the latest token a response handed its session, as a
+ * browser's cookie jar keeps it (a session's first write replaces the token that said it was never
+ * stored); `tokens` holds every token it was handed, each of which still names the session.
+ */
+export interface FuzzVisitor {
+  id: string;
+  token: string;
+  tokens: string[];
+}
+
+export function fuzzVisitor(id: string, token: string): FuzzVisitor {
+  return { id, token, tokens: [token] };
+}
+
+/** Keeps a new token that a response set for one of the visitors' sessions. */
+export function keepIssuedToken(visitors: FuzzVisitor[], res: RawResponse): void {
+  const token = res.cookies.vtex_session;
+  if (token === undefined) return;
+  const visitor = visitors.find((v) => v.id === decodeSessionToken(token)?.id);
+  if (visitor === undefined || visitor.token === token) return;
+  visitor.token = token;
+  visitor.tokens.push(token);
 }

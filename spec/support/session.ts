@@ -30,3 +30,21 @@ export function signJwt(payload: Record<string, unknown>, secret: string, header
   const body = `${b64url(header)}.${b64url(payload)}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
+
+/**
+ * A campaign landing: the page URL carries a captured UTM key, so the first page view is the
+ * session's first write and stores it (version 1). `utm_medium` is captured into `public` but is
+ * not a segment field, so the visitor keeps the default segment. A page view without such a key
+ * stores nothing: use this where a test needs a session that the store holds.
+ */
+export const LANDING = '/page?utm_medium=email';
+
+/** A visitor's first page view that stores the session, as a campaign link does (see LANDING). */
+export function storedVisit(app: Express, cookie?: string, path = LANDING) {
+  return visit(app, cookie, path);
+}
+
+/** The Cookie header a browser sends back after a response: both of the cookies it set. */
+export function cookiesOf(res: TestResponse): string {
+  return `vtex_session=${sessionTokenOf(res)}; vtex_segment=${setCookie(res, 'vtex_segment')!.value}`;
+}
