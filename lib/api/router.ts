@@ -56,6 +56,9 @@ export function createApi(manager: SessionManager, writer: CookieWriter): Api {
   }
 
   async function serve(req: Request, res: Response, target: Route): Promise<void> {
+    // Answers about one visitor's session are never for a shared cache, and neither is any other
+    // answer of the API (a refusal, the document): set first, before anything can fail.
+    res.setHeader('Cache-Control', 'private, no-store');
     const method = req.method;
     if (!ALLOWED[target.resource].split(', ').includes(method)) {
       res.setHeader('Allow', ALLOWED[target.resource]);
@@ -83,8 +86,6 @@ export function createApi(manager: SessionManager, writer: CookieWriter): Api {
       },
       Date.now(),
     );
-    // Answers about one visitor's session are never for a shared cache.
-    res.setHeader('Cache-Control', 'private, no-store');
     if (target.resource === 'sessions') await handleSessions(manager, validators, session, req, res, query);
     else await handleSegments(session, req, res, query, pathToken);
   }
