@@ -37,6 +37,8 @@ export interface CookieOptions {
 export interface Logger {
   warn(message: string, detail?: Record<string, unknown>): void;
   error(message: string, detail?: Record<string, unknown>): void;
+  /** Optional: routine events an operator may trace (query parameters a write skipped). The console default has none. */
+  debug?(message: string, detail?: Record<string, unknown>): void;
 }
 
 export interface Limits {
