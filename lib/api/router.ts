@@ -4,6 +4,7 @@ import type { CookieWriter } from '../cookies';
 import { readCookie } from '../cookies';
 import type { SessionManager } from '../session/manager';
 import { RequestSession } from '../session/request';
+import { crossSiteReason } from './cross-site';
 import { openApiDocument } from './openapi';
 import { sendError, sendJson } from './respond';
 import { handleSegments } from './segments';
@@ -67,6 +68,11 @@ export function createApi(manager: SessionManager, writer: CookieWriter): Api {
     if (target.resource === 'openapi') {
       sendJson(res, 200, document);
       return;
+    }
+    if (method === 'POST' || method === 'PATCH') {
+      // Refused before the body is read or the session looked up: a forged write changes nothing.
+      const reason = crossSiteReason(req, options.allowedOrigins);
+      if (reason !== undefined) throw new BadRequestError('CROSS_SITE_WRITE', `cross-site writes to the session API are refused: ${reason}`, 403);
     }
     const q = req.url.indexOf('?');
     const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
