@@ -82,6 +82,11 @@ export interface SessionOptions {
   authenticate?: Authenticator;
   impersonation?: ImpersonationPolicy;
   profiles?: ProfileResolver;
+  /**
+   * Whether `public.storeUserEmail` alone (no login; any visitor can write any address there) may
+   * load that customer's price tables through `profiles`. Default false.
+   */
+  anonymousPriceTables?: boolean;
   regions?: RegionTable | RegionResolver;
   audiences?: Audience[];
   clusters?: ClusterResolver;
@@ -128,6 +133,7 @@ export interface NormalizedOptions {
   authenticate?: Authenticator;
   impersonation?: ImpersonationPolicy;
   profiles?: ProfileResolver;
+  anonymousPriceTables: boolean;
   regions?: RegionTable | RegionResolver;
   audiences: Audience[];
   clusters?: ClusterResolver;
@@ -215,6 +221,7 @@ const optionsSchema = {
     authenticate: { isFunction: true },
     impersonation: { isFunction: true },
     profiles: { isFunction: true },
+    anonymousPriceTables: { type: 'boolean' },
     regions: {
       anyOf: [
         { isFunction: true },
@@ -517,6 +524,7 @@ export function normalizeOptions(input: SessionOptions = {}): NormalizedOptions 
     authenticate: input.authenticate,
     impersonation: input.impersonation,
     profiles: input.profiles,
+    anonymousPriceTables: input.anonymousPriceTables ?? false,
     regions: input.regions,
     audiences: input.audiences ?? [],
     clusters: input.clusters,
