@@ -2,6 +2,7 @@
 // A page cache keyed by the segment, the way a VTEX storefront's CDN caches by `vtex_segment`.
 const { LRUCache } = require('lru-cache');
 const { segmentCacheKey } = require('vtex-session');
+const { cacheBadge, CACHE_SLOT } = require('./views/layout');
 
 /**
  * `cachedPage(render)` turns `render(segmentData, params)` → `{ status, html }` into a route
@@ -52,9 +53,10 @@ function createPageCache({ max = 500, ttl = 5 * 60 * 1000 } = {}) {
   return { cachedPage, stats };
 }
 
+/** Sends a page with its cache state in a header (for tools) and in a badge on the page (for people). */
 function send(res, state, page) {
   res.set('X-Cache', state);
-  res.status(page.status).type('html').send(page.html);
+  res.status(page.status).type('html').send(page.html.replace(CACHE_SLOT, String(cacheBadge(state))));
 }
 
 module.exports = { createPageCache };
