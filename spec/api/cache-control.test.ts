@@ -37,7 +37,8 @@ describe('Cache-Control on API answers', () => {
 
   describe('when the store is down', () => {
     it('should be private, no-store on the 503', async () => {
-      const visitor = await newVisitor(api);
+      // A visitor whose session was written: a never-written one would make no store call at all.
+      const visitor = await newVisitor(api, { country: 'BRA' });
       store.mode = 'fail';
       try {
         const res = await api.patch('/api/sessions').set('Cookie', visitor.cookie).send({});
