@@ -66,9 +66,13 @@ function sessionOptions() {
       { id: 'blackfriday', utm_campaign: ['blackfriday'] },
       { id: 'vip', clusters: ['vip'] },
     ],
-    profiles: ({ id, email }) => {
+    // Price tables only for a customer who logged in (or whom an admin impersonates): an e-mail
+    // address alone is what anyone can type. The package does not even ask for one by default
+    // (`anonymousPriceTables` is off); the check here is the application's own rule.
+    profiles: ({ id, email }, { authenticated }) => {
       const user = users.find((u) => u.role !== 'admin' && (u.id === id || u.email === email));
-      return user && { id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName, priceTables: user.priceTables };
+      const priceTables = authenticated ? user?.priceTables : undefined;
+      return user && { id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName, priceTables };
     },
     clusters: (email) => userByEmail(email)?.clusters ?? [],
     impersonation: ({ adminUserEmail }) => userByEmail(adminUserEmail)?.role === 'admin',

@@ -3,6 +3,7 @@
 const { LRUCache } = require('lru-cache');
 const { channel } = require('node:diagnostics_channel');
 const { segmentCacheKey } = require('vtex-session');
+const { cacheBadge, CACHE_SLOT } = require('./views/layout');
 
 // Hits and misses go out on a channel, as the package's own events do; /metrics counts them.
 const cacheEvents = channel('demo-store:page-cache');
@@ -58,9 +59,10 @@ function createPageCache({ max = 500, ttl = 5 * 60 * 1000 } = {}) {
   return { cachedPage, stats };
 }
 
+/** Sends a page with its cache state in a header (for tools) and in a badge on the page (for people). */
 function send(res, state, page) {
   res.set('X-Cache', state);
-  res.status(page.status).type('html').send(page.html);
+  res.status(page.status).type('html').send(page.html.replace(CACHE_SLOT, String(cacheBadge(state))));
 }
 
 module.exports = { createPageCache };

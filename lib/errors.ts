@@ -1,6 +1,30 @@
+// The `type` of VTEX's own error bodies, which its session-client reads (with `message`) to tell a
+// failure; a status without a name of its own gets its class's.
+const ERROR_TYPES: Readonly<Record<number, string>> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  500: 'InternalServerError',
+  503: 'ServiceUnavailable',
+};
+
+/** Every `type` an error body may carry, for the OpenAPI document. */
+export const ERROR_TYPE_NAMES: readonly string[] = Object.values(ERROR_TYPES);
+
+/** The VTEX error `type` of an HTTP status. */
+export function errorTypeOf(status: number): string {
+  return ERROR_TYPES[status] ?? (status >= 500 ? 'InternalServerError' : 'BadRequest');
+}
+
 /**
  * Typed errors. Each has a stable `code` and the HTTP status the API answers with, so that the API
- * layer turns them into `{ error: { code, message } }` and page requests pass them to `next(err)`.
+ * layer turns them into `{ type, message, error: { code, message } }` and page requests pass them to
+ * `next(err)`.
  */
 export class VtexSessionError extends Error {
   readonly code: string;
@@ -11,6 +35,11 @@ export class VtexSessionError extends Error {
     this.name = 'VtexSessionError';
     this.code = code;
     this.status = status;
+  }
+
+  /** What VTEX calls this failure in its error bodies (`"BadRequest"`, `"Unauthorized"`, ...). */
+  get type(): string {
+    return errorTypeOf(this.status);
   }
 }
 

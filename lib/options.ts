@@ -37,6 +37,8 @@ export interface CookieOptions {
 export interface Logger {
   warn(message: string, detail?: Record<string, unknown>): void;
   error(message: string, detail?: Record<string, unknown>): void;
+  /** Optional: routine events an operator may trace (query parameters a write skipped). The console default has none. */
+  debug?(message: string, detail?: Record<string, unknown>): void;
 }
 
 export interface Limits {
@@ -76,11 +78,21 @@ export interface SessionOptions {
   captureQuery?: string[];
   /** Query parameters of the API that are not written into `public`. Default `['items', 'an']`. */
   controlParameters?: string[];
+  /**
+   * Origins besides the request's own host whose pages may write through the API (`https://blog.shop.com`).
+   * Other cross-site writes get a 403. Default `[]`.
+   */
+  allowedOrigins?: string[];
   /** Request cookies copied into the `cookie` namespace: names, `*` as a wildcard. */
   captureCookies?: string[];
   authenticate?: Authenticator;
   impersonation?: ImpersonationPolicy;
   profiles?: ProfileResolver;
+  /**
+   * Whether `public.storeUserEmail` alone (no login; any visitor can write any address there) may
+   * load that customer's price tables through `profiles`. Default false.
+   */
+  anonymousPriceTables?: boolean;
   regions?: RegionTable | RegionResolver;
   audiences?: Audience[];
   clusters?: ClusterResolver;
@@ -124,10 +136,13 @@ export interface NormalizedOptions {
   customTransforms: Transform[];
   captureQuery: string[];
   controlParameters: Set<string>;
+  /** Normalised as `new URL(origin).origin`. */
+  allowedOrigins: Set<string>;
   captureCookies: string[];
   authenticate?: Authenticator;
   impersonation?: ImpersonationPolicy;
   profiles?: ProfileResolver;
+  anonymousPriceTables: boolean;
   regions?: RegionTable | RegionResolver;
   audiences: Audience[];
   clusters?: ClusterResolver;
@@ -210,10 +225,12 @@ const optionsSchema = {
     transforms: { type: 'array', items: { isTransform: true } },
     captureQuery: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } },
     controlParameters: { type: 'array', items: { type: 'string', minLength: 1 } },
+    allowedOrigins: { type: 'array', items: { type: 'string', isOrigin: true } },
     captureCookies: { type: 'array', items: { type: 'string', minLength: 1 } },
     authenticate: { isFunction: true },
     impersonation: { isFunction: true },
     profiles: { isFunction: true },
+    anonymousPriceTables: { type: 'boolean' },
     regions: {
       anyOf: [
         { isFunction: true },
@@ -307,8 +324,20 @@ ajv.addKeyword({
     );
   },
 });
+ajv.addKeyword({ keyword: 'isOrigin', schemaType: 'boolean', validate: (_: boolean, data: unknown) => typeof data === 'string' && originOf(data) !== undefined });
 // Compiled once, when this module loads: no request ever compiles a schema.
 const validateOptions = ajv.compile(optionsSchema);
+
+/** An http(s) origin as browsers send it (`new URL(o).origin`), or undefined for anything with more or less. */
+function originOf(text: string): string | undefined {
+  // A host name of letters, digits, dots and dashes (punycode for others) or a bracketed IPv6 address.
+  if (!/^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?$/i.test(text)) return undefined;
+  try {
+    return new URL(text).origin;
+  } catch {
+    return undefined;
+  }
+}
 
 function isSelection(value: unknown): boolean {
   return (
@@ -338,6 +367,7 @@ const EXPECTED: Record<string, string> = {
   isTransform: 'a transform with a name, input, output and run',
   isLogger: 'an object with warn and error methods',
   isFunction: 'a function',
+  isOrigin: 'a full origin such as "https://www.shop.com": scheme, host and port only',
 };
 
 /**
@@ -416,6 +446,7 @@ export function normalizeOptions(input: SessionOptions = {}): NormalizedOptions 
     transforms = [],
     captureQuery = DEFAULT_CAPTURE_QUERY,
     controlParameters = ['items', 'an'],
+    allowedOrigins = [],
     captureCookies = DEFAULT_CAPTURE_COOKIES,
     onStoreError = 'degrade',
     storeTimeout = 1000,
@@ -504,10 +535,12 @@ export function normalizeOptions(input: SessionOptions = {}): NormalizedOptions 
     customTransforms: transforms,
     captureQuery,
     controlParameters: new Set(controlParameters),
+    allowedOrigins: new Set(allowedOrigins.map((origin) => originOf(origin)!)),
     captureCookies,
     authenticate: input.authenticate,
     impersonation: input.impersonation,
     profiles: input.profiles,
+    anonymousPriceTables: input.anonymousPriceTables ?? false,
     regions: input.regions,
     audiences: input.audiences ?? [],
     clusters: input.clusters,

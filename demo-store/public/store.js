@@ -17,7 +17,7 @@ async function patchPublic(items) {
   });
   if (!res.ok) {
     const answer = await res.json().catch(() => ({}));
-    throw new Error(answer.error?.message ?? `the session could not be updated (${res.status})`);
+    throw new Error(answer.message ?? `the session could not be updated (${res.status})`);
   }
 }
 

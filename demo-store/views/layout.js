@@ -41,10 +41,30 @@ function contextBar(segment) {
   </section>`;
 }
 
-/** A whole page: `main` is the page's own markup. */
+/**
+ * Where a page of the page cache says whether it came from the cache. The cached body keeps this
+ * comment; `cacheBadge` replaces it when the page is sent, so one stored page serves both answers.
+ */
+const cacheSlot = html`<!--page-cache-->`;
+const CACHE_SLOT = String(cacheSlot);
+
+const CACHE_STATES = {
+  HIT: 'This page came from the page cache: another visitor with the same segment had it rendered.',
+  MISS: 'This page was rendered for this request (not from the page cache).',
+};
+
+/** The badge of a page answered through the page cache: `HIT` or `MISS`. */
+function cacheBadge(state) {
+  return html`<span class="cache-badge cache-${state.toLowerCase()}" id="page-cache" data-cache="${state}" title="${CACHE_STATES[state]}">Cache ${state}</span>`;
+}
+
+/**
+ * A whole page: `main` is the page's own markup. Its text is English whatever the segment's
+ * culture (which only formats the prices), so the page says so.
+ */
 function layout(segment, { title, main }) {
   return html`<!doctype html>
-<html lang="${segment.cultureInfo ?? 'en'}">
+<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -57,6 +77,7 @@ function layout(segment, { title, main }) {
 <header class="top">
   <a class="brand" href="/">Demo Coffee</a>
   <nav class="links"><a href="/">Products</a> <a href="/session">Session</a> <a href="/cache-stats">Cache</a></nav>
+  ${cacheSlot}
   <div class="account" id="account"><a href="/login">Log in</a></div>
 </header>
 ${banners(segment)}
@@ -67,4 +88,4 @@ ${contextBar(segment)}
 </html>`;
 }
 
-module.exports = { layout };
+module.exports = { layout, cacheBadge, CACHE_SLOT };

@@ -1,3 +1,4 @@
+import { ERROR_TYPE_NAMES } from '../errors';
 import { KEY_PATTERN } from './schemas';
 
 const nullableString = { type: ['string', 'null'] };
@@ -50,11 +51,12 @@ export function openApiDocument(prefix: string) {
   const errors = {
     '400': { description: 'Malformed request', ...json('Error') },
     '401': { description: 'A private sales channel needs a login', ...json('Error') },
-    '403': { description: 'A private sales channel this customer may not use', ...json('Error') },
+    '403': { description: 'A private sales channel this customer may not use, or a write the browser marks as cross-site', ...json('Error') },
     '405': { description: 'Method not allowed', ...json('Error') },
     '409': { description: 'Concurrent writes kept conflicting', ...json('Error') },
     '413': { description: 'Body over the limit', ...json('Error') },
     '415': { description: 'Body is not JSON', ...json('Error') },
+    '500': { description: 'An unexpected failure (logged, never echoed)', ...json('Error') },
     '503': { description: 'Session store unavailable', ...json('Error') },
   };
   const write = (status: '200' | '201', summary: string, parameters: object[]) => ({
@@ -147,9 +149,12 @@ export function openApiDocument(prefix: string) {
         Segment: segmentSchema,
         Error: {
           type: 'object',
-          required: ['error'],
+          description: 'type and message as VTEX\'s own error bodies carry them (its session-client reads these two); error.code is this package\'s stable code',
+          required: ['type', 'message', 'error'],
           additionalProperties: false,
           properties: {
+            type: { enum: [...ERROR_TYPE_NAMES] },
+            message: { type: 'string' },
             error: {
               type: 'object',
               required: ['code', 'message'],

@@ -5,6 +5,7 @@ import { readCookie } from '../cookies';
 import type { SessionManager } from '../session/manager';
 import type { RequestCapture } from '../transforms/builtin/capture';
 import { RequestSession } from '../session/request';
+import { crossSiteReason } from './cross-site';
 import { openApiDocument } from './openapi';
 import { sendError, sendJson } from './respond';
 import { handleSegments } from './segments';
@@ -57,6 +58,9 @@ export function createApi(manager: SessionManager, writer: CookieWriter, capture
   }
 
   async function serve(req: Request, res: Response, target: Route): Promise<void> {
+    // Answers about one visitor's session are never for a shared cache, and neither is any other
+    // answer of the API (a refusal, the document): set first, before anything can fail.
+    res.setHeader('Cache-Control', 'private, no-store');
     const method = req.method;
     if (!ALLOWED[target.resource].split(', ').includes(method)) {
       res.setHeader('Allow', ALLOWED[target.resource]);
@@ -65,6 +69,11 @@ export function createApi(manager: SessionManager, writer: CookieWriter, capture
     if (target.resource === 'openapi') {
       sendJson(res, 200, document);
       return;
+    }
+    if (method === 'POST' || method === 'PATCH') {
+      // Refused before the body is read or the session looked up: a forged write changes nothing.
+      const reason = crossSiteReason(req, options.allowedOrigins);
+      if (reason !== undefined) throw new BadRequestError('CROSS_SITE_WRITE', `cross-site writes to the session API are refused: ${reason}`, 403);
     }
     const q = req.url.indexOf('?');
     const query = new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
@@ -84,8 +93,6 @@ export function createApi(manager: SessionManager, writer: CookieWriter, capture
       },
       Date.now(),
     );
-    // Answers about one visitor's session are never for a shared cache.
-    res.setHeader('Cache-Control', 'private, no-store');
     if (target.resource === 'sessions') await handleSessions(manager, validators, capture, session, req, res, query);
     else await handleSegments(session, req, res, query, pathToken);
   }

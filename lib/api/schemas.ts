@@ -9,11 +9,24 @@ const KEY = new RegExp(KEY_PATTERN);
 
 const forbidden = { not: { enum: ['__proto__', 'constructor', 'prototype'] } };
 
+/** Query parameters of a write that were not written, by reason. Counts only: never keys or values. */
+export interface SkippedParameters {
+  /** Not an item key (`amp;utm_medium`, `filter[color]`, `a b`, an empty key, `__proto__`). */
+  invalidKey: number;
+  /** A value whose JSON is over `limits.valueSize`. */
+  valueTooLarge: number;
+  /** Valid, but past `limits.keysPerWrite` once the body's items and the earlier parameters had the room. */
+  overKeyLimit: number;
+}
+
 export interface ApiValidators {
   /** The public items of a POST/PATCH body, checked against the schema and the limits. */
   writeBody(body: unknown): Record<string, Item>;
-  /** Query parameters of a write, copied into `public` (control parameters left out). */
-  writeQuery(query: URLSearchParams): Record<string, Item>;
+  /**
+   * Query parameters of a write, copied into `public` (control parameters left out). A parameter
+   * that could not be an item is skipped, never fatal: page scripts post the page's own query string.
+   */
+  writeQuery(query: URLSearchParams, fromBody: Record<string, Item>): { items: Record<string, Item>; skipped: SkippedParameters | undefined };
   /** The `items` parameter, bounded. */
   items(items: string): string;
 }
@@ -43,15 +56,19 @@ export function createValidators(options: NormalizedOptions): ApiValidators {
     },
   });
 
-  const checkValue = (name: string, value: unknown) => {
-    let json: string | undefined;
+  /** The size of a value's JSON in bytes, or undefined when it is nested too deeply to measure. */
+  const sizeOf = (value: unknown): number | undefined => {
     try {
-      json = JSON.stringify(value);
+      return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
     } catch {
       // Only nesting thousands of levels deep exhausts the stack, and that is thousands of bytes.
-      throw new BadRequestError('VALUE_TOO_LARGE', `value of ${name} is nested too deeply to measure; the limit is ${valueSize} bytes`);
+      return undefined;
     }
-    const size = Buffer.byteLength(json ?? '', 'utf8');
+  };
+
+  const checkValue = (name: string, value: unknown) => {
+    const size = sizeOf(value);
+    if (size === undefined) throw new BadRequestError('VALUE_TOO_LARGE', `value of ${name} is nested too deeply to measure; the limit is ${valueSize} bytes`);
     if (size > valueSize) throw new BadRequestError('VALUE_TOO_LARGE', `value of ${name} is ${size} bytes; the limit is ${valueSize}`);
   };
 
@@ -80,20 +97,25 @@ export function createValidators(options: NormalizedOptions): ApiValidators {
       return items;
     },
 
-    writeQuery(query) {
+    writeQuery(query, fromBody) {
       const items: Record<string, Item> = {};
-      let count = 0;
+      const skipped: SkippedParameters = { invalidKey: 0, valueTooLarge: 0, overKeyLimit: 0 };
+      // The body is strict and has the room first; the query's valid keys fill the rest, in order.
+      let room = keysPerWrite - Object.keys(fromBody).length;
       for (const [key, value] of query) {
         if (options.controlParameters.has(key)) continue;
-        if (!KEY.test(key) || isForbiddenKey(key)) {
-          throw new BadRequestError('INVALID_KEY', `query parameter ${JSON.stringify(key.slice(0, 130))} is not a valid item key: keys match ${KEY_PATTERN}`);
-        }
-        checkValue(`public.${key}`, value);
-        if (!(key in items) && ++count > keysPerWrite) throw new BadRequestError('TOO_MANY_KEYS', `a write may set at most ${keysPerWrite} items`);
-        // A repeated parameter: the last one wins, as in most query parsers.
-        items[key] = { value };
+        if (!KEY.test(key) || isForbiddenKey(key)) skipped.invalidKey++;
+        else if (sizeOf(value)! > valueSize) skipped.valueTooLarge++;
+        // The body wins for a key given in both; a repeated parameter: the last one wins, as in most query parsers.
+        else if (Object.hasOwn(fromBody, key)) continue;
+        else if (Object.hasOwn(items, key)) items[key] = { value };
+        else if (room > 0) {
+          room--;
+          items[key] = { value };
+        } else skipped.overKeyLimit++;
       }
-      return items;
+      const total = skipped.invalidKey + skipped.valueTooLarge + skipped.overKeyLimit;
+      return { items, skipped: total === 0 ? undefined : skipped };
     },
 
     items(items) {
@@ -105,8 +127,7 @@ export function createValidators(options: NormalizedOptions): ApiValidators {
 }
 
 /** Body items and query items together: the body wins for a key given in both. */
-export function publicPatch(fromQuery: Record<string, Item>, fromBody: Record<string, Item>, keysPerWrite: number): NamespacesPatch {
+export function publicPatch(fromQuery: Record<string, Item>, fromBody: Record<string, Item>): NamespacesPatch {
   const merged = { ...fromQuery, ...fromBody };
-  if (Object.keys(merged).length > keysPerWrite) throw new BadRequestError('TOO_MANY_KEYS', `a write may set at most ${keysPerWrite} items`);
   return Object.keys(merged).length ? { public: merged } : {};
 }

@@ -40,9 +40,19 @@ export async function handleSessions(
   }
 
   // Everything is validated before the session is touched: a rejected request changes nothing.
-  const fromQuery = validators.writeQuery(query);
   const fromBody = validators.writeBody(await readJsonBody(req, manager.options.limits.bodySize));
-  const patch = publicPatch(fromQuery, fromBody, manager.options.limits.keysPerWrite);
+  const fromQuery = validators.writeQuery(query, fromBody);
+  if (fromQuery.skipped !== undefined) {
+    // Counts only: a skipped parameter's key or value may be anything a URL held (an e-mail address, a token).
+    const { invalidKey, valueTooLarge, overKeyLimit } = fromQuery.skipped;
+    manager.options.logger.debug?.('session API skipped query parameters of a write', {
+      skipped: invalidKey + valueTooLarge + overKeyLimit,
+      invalidKey,
+      valueTooLarge,
+      overKeyLimit,
+    });
+  }
+  const patch = publicPatch(fromQuery.items, fromBody);
   // A renewal is folded into the write, so that a refused write stores nothing.
   await session.open({ renew: false });
   const record = await session.write(mergePatches(cookiesOf(capture, session), patch) ?? patch);

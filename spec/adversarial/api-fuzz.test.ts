@@ -100,13 +100,22 @@ describe('the HTTP API under hostile input', () => {
     return id!;
   }
 
-  /** The public items a write asked for, as the API reads them: the query first, the body over it. */
+  /**
+   * The public items a write asked for, as the API reads them: the body's, then the query's that
+   * could be items (a valid key, a value within the limit), up to the keys a write may set.
+   */
   function requestedItems(query: string, body: string | Buffer | undefined): Map<string, { value: unknown; keepAlive: boolean }> {
     const items = new Map<string, { value: unknown; keepAlive: boolean }>();
-    for (const [key, value] of new URLSearchParams(query)) if (key !== 'items' && key !== 'an') items.set(key, { value, keepAlive: false });
     const text = body === undefined ? '' : body.toString();
     const parsed = text.trim() === '' ? {} : (JSON.parse(text) as { public?: Record<string, { value: unknown; keepAlive?: boolean }> });
     for (const [key, item] of Object.entries(parsed.public ?? {})) items.set(key, { value: item.value, keepAlive: item.keepAlive === true });
+    const fromBody = new Set(items.keys());
+    for (const [key, value] of new URLSearchParams(query)) {
+      if (key === 'items' || key === 'an' || fromBody.has(key)) continue;
+      if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(key) || ['__proto__', 'constructor', 'prototype'].includes(key)) continue;
+      if (Buffer.byteLength(JSON.stringify(value)) > 2048 || (!items.has(key) && items.size >= 64)) continue;
+      items.set(key, { value, keepAlive: false });
+    }
     return items;
   }
 

@@ -227,7 +227,7 @@ describe('forged and stale tokens', () => {
       for (const token of ['%', '%E0%A4%A', '%zz', '%C0%AF']) {
         const res = await client.send({ method: 'POST', path: `/api/sessions/${token}` });
         expect(res.status).toBe(400);
-        expect(res.json).toEqual({ error: { code: 'INVALID_TOKEN', message: expect.any(String) } });
+        expect(res.json).toEqual({ type: 'BadRequest', message: expect.any(String), error: { code: 'INVALID_TOKEN', message: expect.any(String) } });
         expect(res.headers['set-cookie']).toBeUndefined();
       }
       expect(store.snapshot()).toEqual(before);

@@ -40,8 +40,10 @@ describe('the OpenAPI document', () => {
       expect(validator.problems('POST', '/sessions', 201, TOKENS)).toBeUndefined();
       expect(validator.problems('POST', '/sessions', 201, VIEW)).toBeUndefined();
       expect(validator.problems('GET', '/sessions/some-token', 200, VIEW)).toBeUndefined();
-      expect(validator.problems('GET', '/segments', 400, { error: { code: 'X', message: 'y' } })).toBeUndefined();
-      expect(validator.problems('DELETE', '/sessions', 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'no' } })).toBeUndefined();
+      expect(validator.problems('GET', '/segments', 400, { type: 'BadRequest', message: 'y', error: { code: 'X', message: 'y' } })).toBeUndefined();
+      expect(validator.problems('DELETE', '/sessions', 405, { type: 'MethodNotAllowed', message: 'no', error: { code: 'METHOD_NOT_ALLOWED', message: 'no' } })).toBeUndefined();
+      expect(validator.problems('POST', '/sessions', 403, { type: 'Forbidden', message: 'no', error: { code: 'CROSS_SITE_WRITE', message: 'no' } })).toBeUndefined();
+      expect(validator.problems('PATCH', '/sessions', 500, { type: 'InternalServerError', message: 'no', error: { code: 'INTERNAL', message: 'no' } })).toBeUndefined();
     });
 
     it.each([
@@ -50,8 +52,10 @@ describe('the OpenAPI document', () => {
       ['a view whose id is not a UUID', 'GET', '/sessions', 200, { ...VIEW, id: 'not-a-uuid' }],
       ['a view with an item without value', 'GET', '/sessions', 200, { ...VIEW, namespaces: { public: { a: {} } } }],
       ['a segment with a number field', 'GET', '/segments', 200, { channel: 1 }],
-      ['an error without a message', 'PATCH', '/sessions', 400, { error: { code: 'X' } }],
-      ['a status the operation does not declare', 'GET', '/segments', 500, { error: { code: 'X', message: 'y' } }],
+      ['an error without a code', 'PATCH', '/sessions', 400, { type: 'BadRequest', message: 'y', error: { message: 'y' } }],
+      ['an error without its top-level type and message (the old shape)', 'PATCH', '/sessions', 400, { error: { code: 'X', message: 'y' } }],
+      ['an error whose type is not one VTEX’s clients know', 'PATCH', '/sessions', 400, { type: 'Oops', message: 'y', error: { code: 'X', message: 'y' } }],
+      ['a status the operation does not declare', 'GET', '/segments', 418, { type: 'BadRequest', message: 'y', error: { code: 'X', message: 'y' } }],
       ['a method the document does not name, answered 200', 'DELETE', '/sessions', 200, {}],
       ['a path the document does not name', 'GET', '/carts', 200, {}],
     ])('should refuse %s', (_, method, path, status, body) => {
@@ -66,6 +70,19 @@ describe('the OpenAPI document', () => {
     it('should fail a supertest request whose answer is not JSON', async () => {
       const app = makeApp({}, (a) => a.get('/fake/segments', (_req, res) => void res.send('<html>')));
       await expect(supertest(app).get('/fake/segments').expect(conformsToOpenApi(['/fake']))).rejects.toThrow(/not JSON/);
+    });
+  });
+
+  describe('when it describes an error', () => {
+    it('should require type and message at the top level, as VTEX’s session-client reads them, besides error.code', () => {
+      const schema = openApiDocument('/api').components.schemas.Error;
+      expect(schema.required).toEqual(['type', 'message', 'error']);
+      expect(schema.properties.type.enum).toEqual(
+        expect.arrayContaining(['BadRequest', 'Unauthorized', 'Forbidden', 'MethodNotAllowed', 'Conflict', 'PayloadTooLarge', 'UnsupportedMediaType', 'ServiceUnavailable', 'InternalServerError']),
+      );
+      const responses = openApiDocument('/api').paths['/sessions'].post.responses as Record<string, { description: string }>;
+      expect(responses['403'].description).toMatch(/cross-site/);
+      expect(Object.keys(responses)).toEqual(expect.arrayContaining(['400', '401', '403', '405', '409', '413', '415', '500', '503']));
     });
   });
 

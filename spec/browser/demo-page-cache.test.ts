@@ -20,6 +20,12 @@ function visitor(app: Express) {
   return Object.assign(visit, { segment: () => /vtex_segment=([^;]*)/.exec(cookies)?.[1] });
 }
 
+/** The state the page's own badge shows (`HIT` or `MISS`), or undefined when it has none. */
+const badgeOf = (html: string) => /<span class="cache-badge[^"]*" id="page-cache" data-cache="(HIT|MISS)"[^>]*>[^<]*\1[^<]*<\/span>/.exec(html)?.[1];
+
+/** A page as the cache holds it: everything but the badge that says whether it came from the cache. */
+const withoutBadge = (html: string) => html.replace(/<span class="cache-badge[^"]*" id="page-cache"[^>]*>[^<]*<\/span>/, '');
+
 async function statsOf(app: Express) {
   return (await request(app).get('/cache-stats').set('Accept', 'application/json')).body as Record<string, number>;
 }
@@ -45,7 +51,7 @@ describe('the demo store’s page cache', () => {
 
       expect(stored.headers['set-cookie']).toBeUndefined();
       expect(res.headers['x-cache']).toBe('HIT');
-      expect(res.text).toBe(stored.text);
+      expect(withoutBadge(res.text)).toBe(withoutBadge(stored.text));
       expect(setCookie(res, 'vtex_session')?.value).toBeDefined();
       expect(setCookie(res, 'vtex_session')?.value).not.toBe(setCookie(first, 'vtex_session')?.value);
       expect(res.headers['cache-control']).toBe('private, no-store');
@@ -67,8 +73,41 @@ describe('the demo store’s page cache', () => {
       expect(stored.headers['x-cache']).toBe('MISS');
       expect(setCookie(served, 'vtex_session')).toBeUndefined();
       expect(served.headers['x-cache']).toBe('HIT');
-      expect(served.text).toBe(stored.text);
+      expect(withoutBadge(served.text)).toBe(withoutBadge(stored.text));
       expect(await statsOf(app)).toMatchObject({ hits: 2, misses: 2, pages: 1, segments: 1 });
+    });
+  });
+
+  describe('when a page is answered', () => {
+    it('should show on the page itself whether it came from the cache', async () => {
+      const app = demoStore();
+      const first = visitor(app);
+      const landing = await first('/products/house-blend');
+      const stored = await first('/products/house-blend');
+      const served = await visitor(app)('/products/house-blend');
+
+      expect([landing, stored, served].map((res) => res.headers['x-cache'])).toEqual(['MISS', 'MISS', 'HIT']);
+      expect([landing, stored, served].map((res) => badgeOf(res.text))).toEqual(['MISS', 'MISS', 'HIT']);
+    });
+
+    it('should keep the badge out of the page the cache stores', async () => {
+      const app = demoStore();
+      const first = visitor(app);
+      await first('/');
+      await first('/');
+
+      const served = await visitor(app)('/');
+
+      expect(badgeOf(served.text)).toBe('HIT');
+      expect(served.text.match(/id="page-cache"/g)).toHaveLength(1);
+    });
+
+    it('should show no badge on the visitor’s own pages, which are never cached', async () => {
+      const app = demoStore();
+      const browse = visitor(app);
+      await browse('/');
+
+      for (const path of ['/session', '/login']) expect(badgeOf((await browse(path)).text)).toBeUndefined();
     });
   });
 

@@ -80,6 +80,22 @@ describe('the demo store’s pages', () => {
     });
   });
 
+  describe('when an anonymous visitor writes a B2B buyer’s e-mail into public.storeUserEmail', () => {
+    it('should keep the list prices: price tables are for a logged-in customer only', async () => {
+      const app = demoStore();
+      const cookies = await newVisitor(app);
+
+      const written = await request(app).patch('/api/sessions').set('Cookie', cookies).send({ public: { storeUserEmail: { value: 'bruno@b2b.example.com' } } });
+      expect(written.status).toBe(200);
+      const after = cookieHeader(written, cookies);
+
+      expect((await request(app).get('/api/segments').set('Cookie', after)).body).toMatchObject({ priceTables: null, channel: '1' });
+      const page = await request(app).get('/').set('Cookie', after);
+      expect(page.text).toMatch(/data-sku="espresso-beans"[\s\S]*?class="price" data-price="89.90"/);
+      expect(page.text).not.toContain('data-price-table="gold"');
+    });
+  });
+
   describe('when a page does not exist', () => {
     it('should answer 404 with a page of the store', async () => {
       const res = await request(demoStore()).get('/no-such-page');
@@ -95,5 +111,14 @@ describe('the demo store’s pages', () => {
 
       expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     });
+
+    it.each(['/', '/products/house-blend', '/login', '/session', '/cache-stats', '/no-such-page'])(
+      'should declare English, the language of its text, on %s',
+      async (path) => {
+        const res = await request(demoStore()).get(path);
+
+        expect(res.text).toMatch(/^<!doctype html>\n<html lang="en">/);
+      },
+    );
   });
 });

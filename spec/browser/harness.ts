@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import type { Express } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -44,8 +45,12 @@ export interface Storefront {
 }
 
 /** Starts the demo store on a random port of 127.0.0.1 and a headless Chromium to visit it. */
-export async function openStorefront(options: DemoOptions = {}): Promise<Storefront> {
-  const app = createApp({ secret: SECRET, logger: memoryLogger(), ...options });
+export function openStorefront(options: DemoOptions = {}): Promise<Storefront> {
+  return openInBrowser(createApp({ secret: SECRET, logger: memoryLogger(), ...options }));
+}
+
+/** Starts any Express application on a random port of 127.0.0.1 and a headless Chromium to visit it. */
+export async function openInBrowser(app: Express): Promise<Storefront> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s)).on('error', reject);
   });
@@ -69,9 +74,9 @@ export async function openStorefront(options: DemoOptions = {}): Promise<Storefr
   };
 }
 
-/** A new browser context (no cookies) with a page whose waits fail fast. */
-export async function newVisitor(store: Storefront): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await store.browser.newContext({ viewport: { width: 1280, height: 900 } });
+/** A new browser context (no cookies) with a page whose waits fail fast; a phone's width when asked. */
+export async function newVisitor(store: Storefront, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await store.browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(5000);
   return { context, page };

@@ -145,7 +145,7 @@ describe('concurrent writes to one session', () => {
       const cookie = await storedSession(app);
       const res = await request(app).patch('/api/sessions').set('Cookie', cookie).send({ public: { lost: { value: 'yes' } } });
       expect(res.status).toBe(409);
-      expect(res.body).toEqual({ error: { code: 'WRITE_CONFLICT', message: expect.stringMatching(/not applied/) } });
+      expect(res.body).toEqual({ type: 'Conflict', message: expect.stringMatching(/not applied/), error: { code: 'WRITE_CONFLICT', message: expect.stringMatching(/not applied/) } });
       expect(setCookies(res)).toEqual([]);
       expect(store.attempts).toBeGreaterThan(1);
       expect(store.attempts).toBeLessThan(WRITERS);

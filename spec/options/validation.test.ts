@@ -37,6 +37,12 @@ describe('options', () => {
       ['authenticate not a function', { authenticate: 'cookie' }, /^option authenticate is invalid: "cookie" \(a function\)$/],
       ['regions neither a table nor a function', { regions: 5 }, /^option regions is invalid: 5 \(a table of postal-code ranges or a function\)$/],
       ['account.name with a space', { account: { name: 'my store' } }, /^option account\.name is invalid: "my store"/],
+      ['allowedOrigins not a list', { allowedOrigins: 'https://www.shop.com' }, /^option allowedOrigins is invalid: "https:\/\/www\.shop\.com"/],
+      ['an allowed origin without a scheme', { allowedOrigins: ['www.shop.com'] }, /^option allowedOrigins\.0 is invalid: "www\.shop\.com" \(a full origin such as "https:\/\/www\.shop\.com"/],
+      ['an allowed origin with a path', { allowedOrigins: ['https://www.shop.com/'] }, /^option allowedOrigins\.0 is invalid: "https:\/\/www\.shop\.com\/" \(a full origin/],
+      ['an allowed origin with a wildcard', { allowedOrigins: ['https://*.shop.com'] }, /^option allowedOrigins\.0 is invalid: "https:\/\/\*\.shop\.com"/],
+      ['an allowed origin of another scheme', { allowedOrigins: ['ftp://shop.com'] }, /^option allowedOrigins\.0 is invalid: "ftp:\/\/shop\.com"/],
+      ['anonymousPriceTables not a boolean', { anonymousPriceTables: 'yes' }, /^option anonymousPriceTables is invalid: "yes"/],
     ];
 
     it.each(cases)('should throw a TypeError naming the option and the value for %s', (_, options, message) => {
@@ -65,6 +71,8 @@ describe('options', () => {
           onStoreError: 'fail',
           storeTimeout: 500,
           limits: { bodySize: 1024, keysPerWrite: 8, valueSize: 256, items: 10 },
+          allowedOrigins: ['https://blog.example.com', 'http://localhost:8080', 'http://[::1]:3000'],
+          anonymousPriceTables: true,
         }),
       ).not.toThrow();
     });

@@ -82,7 +82,11 @@ describeWithRedisServer('onStoreError', () => {
       for (const method of ['post', 'patch'] as const) {
         const res = await request(app)[method]('/api/sessions').set('Cookie', cookie).send({ public: { country: { value: 'ARG' } } });
         expect(res.status).toBe(503);
-        expect(res.body).toEqual({ error: { code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/session store/) } });
+        expect(res.body).toEqual({
+          type: 'ServiceUnavailable',
+          message: expect.stringMatching(/session store/),
+          error: { code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/session store/) },
+        });
         expect(setCookies(res)).toEqual([]);
       }
     });

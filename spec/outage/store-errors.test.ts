@@ -35,7 +35,11 @@ describe('store errors', () => {
     it('should answer the API with 503 and a message of its own, not the driver’s', async () => {
       const res = await request(makeApp({ store, logger })).patch('/api/sessions').set('Cookie', cookie).send({ public: { a: { value: '1' } } });
       expect(res.status).toBe(503);
-      expect(res.body).toEqual({ error: { code: 'STORE_UNAVAILABLE', message: 'session store get failed' } });
+      expect(res.body).toEqual({
+        type: 'ServiceUnavailable',
+        message: 'session store get failed',
+        error: { code: 'STORE_UNAVAILABLE', message: 'session store get failed' },
+      });
     });
 
     it('should log the driver’s message, for the API and for pages', async () => {

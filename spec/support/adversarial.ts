@@ -30,6 +30,8 @@ export function storefrontOptions(store: SessionStore): SessionOptions {
       { id: 'sao-paulo', postalCodes: [{ country: 'BRA', from: '01000000', to: '09999999' }] },
     ],
     profiles: ({ email }) => (email?.endsWith('@b2b.example') ? { email, priceTables: ['gold'] } : undefined),
+    // So that a hostile public.storeUserEmail reaches the profile transform too.
+    anonymousPriceTables: true,
   };
 }
 

@@ -36,11 +36,31 @@ export function sessionIdOf(res: TestResponse): string {
   return id;
 }
 
-/** Asserts the `{ error: { code, message } }` answer of a refused request, and that it set no cookie. */
+/** The `type` VTEX's session-client reads from an error body, by HTTP status. */
+export const ERROR_TYPES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  500: 'InternalServerError',
+  503: 'ServiceUnavailable',
+};
+
+/**
+ * Asserts the `{ type, message, error: { code, message } }` answer of a refused request, uncacheable,
+ * and that it set no cookie.
+ */
 export function expectError(res: TestResponse, status: number, code: string): void {
   expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  expect(Object.keys(res.body)).toEqual(['error']);
+  expect(Object.keys(res.body)).toEqual(['type', 'message', 'error']);
+  expect(res.body.type).toBe(ERROR_TYPES[status]);
   expect(res.body.error.message).toEqual(expect.stringMatching(/\S/));
+  expect(res.body.message).toBe(res.body.error.message);
+  expect(res.headers['cache-control']).toBe('private, no-store');
   expect(res.headers['set-cookie']).toBeUndefined();
 }
 

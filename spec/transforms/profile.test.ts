@@ -52,18 +52,54 @@ describe('profile transform', () => {
   });
 
   describe('when only public.storeUserEmail is written', () => {
+    it('should load no price tables and not even ask profiles, by default', async () => {
+      const lookups: unknown[] = [];
+      const visitor = new Visitor(shopApp({ profiles: (user, context) => void lookups.push([user, context]) }));
+      const res = await visitor.patch({ storeUserEmail: 'ana@example.com' }, '?items=profile');
+      expect(res.body.namespaces.profile).toEqual({ isAuthenticated: { value: 'false' } });
+      expect(visitor.segment().priceTables).toBeNull();
+      expect(lookups).toEqual([]);
+    });
+  });
+
+  describe('when anonymousPriceTables is on and only public.storeUserEmail is written', () => {
     it('should load only the price tables and leave isAuthenticated "false"', async () => {
-      const visitor = new Visitor(shopApp());
+      const visitor = new Visitor(shopApp({ anonymousPriceTables: true }));
       const res = await visitor.patch({ storeUserEmail: 'ana@example.com' }, '?items=profile');
       expect(res.body.namespaces.profile).toEqual({ isAuthenticated: { value: 'false' }, priceTables: { value: 'gold,vip' } });
       expect(visitor.segment().priceTables).toBe('gold,vip');
     });
 
+    it('should tell profiles that the customer is not authenticated', async () => {
+      const lookups: unknown[] = [];
+      const visitor = new Visitor(shopApp({ anonymousPriceTables: true, profiles: (user, context) => void lookups.push([user, context]) }));
+      await visitor.patch({ storeUserEmail: 'ana@example.com' });
+      expect(lookups).toEqual([[{ email: 'ana@example.com' }, { authenticated: false }]]);
+    });
+
+    it('should give no price tables when profiles withholds them from an unauthenticated customer', async () => {
+      const visitor = new Visitor(
+        shopApp({ anonymousPriceTables: true, profiles: ({ email }, { authenticated }) => (authenticated && email ? customers[email] : undefined) }),
+      );
+      const res = await visitor.patch({ storeUserEmail: 'ana@example.com' });
+      expect(segmentOf(res.body.segmentToken).priceTables).toBeNull();
+    });
+
     it('should drop the price tables when it is cleared', async () => {
-      const visitor = new Visitor(shopApp());
+      const visitor = new Visitor(shopApp({ anonymousPriceTables: true }));
       await visitor.patch({ storeUserEmail: 'ana@example.com' });
       const res = await visitor.patch({ storeUserEmail: '' });
       expect(segmentOf(res.body.segmentToken).priceTables).toBeNull();
+    });
+  });
+
+  describe('when profiles is asked about a logged-in customer', () => {
+    it('should tell it that the customer is authenticated', async () => {
+      const lookups: unknown[] = [];
+      const visitor = new Visitor(shopApp({ profiles: (user, context) => void lookups.push([user, context]) }));
+      await visitor.page();
+      await visitor.post('/login?email=ana@example.com');
+      expect(lookups).toEqual([[{ id: undefined, email: 'ana@example.com' }, { authenticated: true }]]);
     });
   });
 
@@ -74,6 +110,7 @@ describe('profile transform', () => {
       const visitor = new Visitor(
         shopApp({
           logger,
+          anonymousPriceTables: true,
           profiles: ({ email }) => {
             if (down) throw new Error('customer service is down');
             return email === undefined ? undefined : customers[email];

@@ -57,7 +57,7 @@ export function impersonateTransform(policy: ImpersonationPolicy | undefined, pr
           : false;
       const target = input.public?.[IMPERSONATED]?.value || input.cookie?.[IMPERSONATED]?.value;
       const email = allowed && typeof target === 'string' ? target : '';
-      const customer = email !== '' && profiles ? await profiles({ email }) : undefined;
+      const customer = email !== '' && profiles ? await profiles({ email }, { authenticated: true }) : undefined;
       return {
         impersonate: {
           // VTEX keeps this flag as a string.

@@ -16,7 +16,7 @@ export function transformsFor(options: NormalizedOptions): Transform[] {
     accountTransform(options.account),
     storeTransform(options.channels, options.defaultChannel),
     impersonateTransform(options.impersonation, options.profiles),
-    profileTransform(options.profiles),
+    profileTransform(options.profiles, { anonymousPriceTables: options.anonymousPriceTables }),
     regionTransform(regions),
     audiencesTransform(options.audiences, options.clusters),
     searchTransform,

@@ -10,8 +10,15 @@ export interface CustomerProfile {
   priceTables?: string[] | string;
 }
 
-/** Finds a customer by id or email; undefined when unknown. */
-export type ProfileResolver = (user: { id?: string; email?: string }) => CustomerProfile | undefined | Promise<CustomerProfile | undefined>;
+/**
+ * Finds a customer by id or email; undefined when unknown. `authenticated` is false when the email
+ * is only what the visitor wrote into `public.storeUserEmail` (anyone can write any address there):
+ * answer then only what may be shown to whoever claims that address.
+ */
+export type ProfileResolver = (
+  user: { id?: string; email?: string },
+  context: { authenticated: boolean },
+) => CustomerProfile | undefined | Promise<CustomerProfile | undefined>;
 
 const PROFILE_KEYS = ['isAuthenticated', 'id', 'email', 'firstName', 'lastName', 'priceTables'] as const;
 
@@ -22,10 +29,11 @@ const tables = (value: CustomerProfile['priceTables']): string => (Array.isArray
 
 /**
  * `profile.*`: the logged-in (or impersonated) customer through the `profiles` resolver. An email in
- * `public.storeUserEmail` alone loads only the price tables and leaves `isAuthenticated: "false"`,
- * as VTEX does for B2B stores that price by email before login.
+ * `public.storeUserEmail` alone loads nothing unless `anonymousPriceTables` is on; then only the
+ * price tables, with `isAuthenticated: "false"`, as VTEX does for B2B stores that price by email
+ * before login.
  */
-export function profileTransform(profiles: ProfileResolver | undefined): Transform {
+export function profileTransform(profiles: ProfileResolver | undefined, { anonymousPriceTables = false } = {}): Transform {
   return {
     name: 'vtex.session/profile',
     input: {
@@ -47,15 +55,16 @@ export function profileTransform(profiles: ProfileResolver | undefined): Transfo
 
       if (impersonated !== undefined || userId !== undefined || userEmail !== undefined) {
         const lookup = impersonated !== undefined ? { email: impersonated } : { id: userId, email: userEmail };
-        const found = profiles ? await profiles(lookup) : undefined;
+        // An impersonated customer is looked up for an admin the impersonation policy admitted.
+        const found = profiles ? await profiles(lookup, { authenticated: true }) : undefined;
         out.isAuthenticated = { value: 'true' };
         out.id = { value: found?.id ?? (impersonated === undefined ? (userId ?? '') : '') };
         out.email = { value: found?.email ?? lookup.email ?? '' };
         out.firstName = { value: found?.firstName ?? '' };
         out.lastName = { value: found?.lastName ?? '' };
         out.priceTables = { value: tables(found?.priceTables) };
-      } else if (publicEmail !== undefined && profiles) {
-        const found = await profiles({ email: publicEmail });
+      } else if (publicEmail !== undefined && profiles && anonymousPriceTables) {
+        const found = await profiles({ email: publicEmail }, { authenticated: false });
         out.priceTables = { value: tables(found?.priceTables) };
       }
       return { profile: out };
