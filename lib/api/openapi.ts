@@ -129,7 +129,7 @@ export function openApiDocument(prefix: string) {
           properties: {
             id: { type: 'string', format: 'uuid' },
             namespaces: { $ref: '#/components/schemas/Namespaces' },
-            version: { type: 'integer', minimum: 1 },
+            version: { type: 'integer', minimum: 0, description: 'Writes the session has had: 0 until its first write stores it' },
             active: { const: true },
             debug: { const: false },
           },

@@ -133,7 +133,10 @@ export class RequestSession {
    */
   commitCookies(segment: Segment = this.segment(), both = false): void {
     if (this.degraded || this.superseded || this.record === undefined) return;
-    const setSession = this.issueToken || both || this.tokenId !== this.record.id;
+    // A never-written session's token, sent back by the browser, is not sent again: an answer that
+    // arrives after a concurrent first write would put back the token of the unstored session.
+    const resend = both && !(this.source.fromCookie && this.source.token !== undefined && !isStored(this.record) && this.tokenId === this.record.id);
+    const setSession = this.issueToken || resend || this.tokenId !== this.record.id;
     const setSegment = setSession || segment.token !== this.source.clientSegment;
     // Most page views are a returning visitor whose cookies are right: nothing to format, and not
     // even `headersSent` to ask (a getter behind several prototypes of Express's response).
