@@ -87,13 +87,15 @@ describe('the demo store’s server', () => {
       client.on('error', () => undefined);
       await client.connect();
       try {
-        const res = await fetch(`${server.url}/`);
+        // A campaign landing writes the session, so it is stored at once (a bare page view is not).
+        const res = await fetch(`${server.url}/?utm_source=newsletter`);
         const token = /vtex_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1];
         const id = decodeSessionToken(token ?? '')?.id;
 
         expect(server.stdout[0]).toMatch(/\(sessions in Redis\)$/);
         expect(id).toBeDefined();
         expect(await client.exists(`vtex-session:${id}`)).toBe(1);
+        expect(JSON.parse((await client.hGet(`vtex-session:${id}`, 'd'))!).namespaces.public.utm_source).toEqual({ value: 'newsletter' });
         expect(await stop(server.child)).toBe(0);
       } finally {
         await client.close();
