@@ -2,7 +2,9 @@
 // The demo storefront as an Express app: server.js listens with it, and the tests start it on a
 // random port. It requires the package by name, as an application that installed it would.
 const path = require('node:path');
+const { randomBytes } = require('node:crypto');
 const express = require('express');
+const cookieParser = require('cookie-parser');
 const { sessionMiddleware } = require('vtex-session');
 const { sessionOptions } = require('./commerce');
 const { createPageCache } = require('./page-cache');
@@ -56,6 +58,8 @@ function createApp({ secret, store, logger, cache } = {}) {
   // Scraped by Prometheus: no session needed, so before the middleware.
   app.get('/metrics', createMetrics().handler);
 
+  // cookie-parser reads the demo's own cookies; the session middleware reads its two by itself.
+  app.use(cookieParser(secret ?? randomBytes(32).toString('hex')));
   const options = { ...sessionOptions(), secret, store, logger };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   app.use(sessionMiddleware(options));

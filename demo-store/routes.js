@@ -36,28 +36,43 @@ function shopRoutes(pageCache) {
   return router;
 }
 
+/** The demo's own cookie: the e-mail of the last login on this browser, shown on the login page. */
+const LAST_LOGIN = 'demo_last_login';
+
 function accountRoutes() {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '2kb' });
 
   router.get('/login', (req, res) => {
-    res.send(String(loginPage(req)));
+    // The demo's own cookie, read through cookie-parser (signed, so a visitor cannot forge it).
+    res.send(String(loginPage(req, { lastLogin: req.signedCookies?.[LAST_LOGIN] || undefined })));
   });
 
   // The session cookies are SameSite=Lax: another site cannot post these forms with them.
-  router.post('/login', form, async (req, res) => {
-    const user = userByEmail(req.body?.email);
-    if (user === undefined) {
-      res.status(400).send(String(loginPage(req, { error: 'Unknown user.' })));
-      return;
+  // Async handlers pass their errors to next: on Express 4 a rejected promise would otherwise be
+  // unhandled (a store that is down makes logIn reject).
+  router.post('/login', form, async (req, res, next) => {
+    try {
+      const user = userByEmail(req.body?.email);
+      if (user === undefined) {
+        res.status(400).send(String(loginPage(req, { error: 'Unknown user.' })));
+        return;
+      }
+      await logIn(req.vtexSession, user);
+      res.cookie(LAST_LOGIN, user.email, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: 30 * 24 * 3600 * 1000 });
+      res.redirect(303, '/');
+    } catch (error) {
+      next(error);
     }
-    await logIn(req.vtexSession, user);
-    res.redirect(303, '/');
   });
 
-  router.post('/logout', async (req, res) => {
-    await logOut(req.vtexSession);
-    res.redirect(303, '/');
+  router.post('/logout', async (req, res, next) => {
+    try {
+      await logOut(req.vtexSession);
+      res.redirect(303, '/');
+    } catch (error) {
+      next(error);
+    }
   });
 
   router.get('/session', (req, res) => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse, serialize } from 'cookie';
 import type { NormalizedOptions } from './options';
 
 /**
@@ -9,27 +10,15 @@ import type { NormalizedOptions } from './options';
  * occurrence of a name wins, as browsers send the most specific path first.
  */
 
-/** Every cookie of the request, name → value (first occurrence wins). */
+/** Every cookie of the request, name → value (first occurrence wins), by jshttp's `cookie`. */
 export function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = Object.create(null);
-  if (!header) return cookies;
-  let start = 0;
-  while (start < header.length) {
-    let end = header.indexOf(';', start);
-    if (end < 0) end = header.length;
-    const eq = header.indexOf('=', start);
-    if (eq > start && eq < end) {
-      const name = header.slice(start, eq).trim();
-      if (name !== '' && !(name in cookies)) cookies[name] = decodeValue(header.slice(eq + 1, end).trim());
-    }
-    start = end + 1;
-  }
-  return cookies;
+  return header ? (parse(header) as Record<string, string>) : {};
 }
 
 /**
  * One cookie's value without building the whole map: the request path reads two cookies out of
- * headers that often carry dozens (analytics, consent, A/B tests).
+ * headers that often carry dozens (analytics, consent, A/B tests), where a full parse costs about
+ * five times as much (docs/performance.md).
  */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
@@ -72,8 +61,12 @@ export class CookieWriter {
 
   constructor(private readonly options: NormalizedOptions['cookie']) {
     const { sameSite, domain, path } = options;
-    this.plain = `; Path=${path}${domain ? `; Domain=${domain}` : ''}; HttpOnly; SameSite=${sameSite[0].toUpperCase()}${sameSite.slice(1)}`;
-    this.secured = `${this.plain}; Secure`;
+    // jshttp's `cookie` validates and formats the attributes once; per response only the value
+    // and the expiry change, so they are put in front of the formatted attributes.
+    const attributes = (secure: boolean) =>
+      serialize('n', 'v', { path, domain, httpOnly: true, sameSite, secure }).slice('n=v'.length);
+    this.plain = attributes(false);
+    this.secured = attributes(true);
     this.prefixes = [`${options.sessionName}=`, `${options.segmentName}=`];
   }
 

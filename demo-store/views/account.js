@@ -10,7 +10,7 @@ function whoIs(session) {
   return customer || admin || undefined;
 }
 
-function loginPage(req, { error } = {}) {
+function loginPage(req, { error, lastLogin } = {}) {
   const current = whoIs(req.vtexSession);
   const choices = users.map(
     (u) => html`<li class="user" data-email="${u.email}">
@@ -25,6 +25,7 @@ function loginPage(req, { error } = {}) {
     title: 'Log in',
     main: html`<h1>Log in</h1>
       ${error ? html`<p class="form-error" role="alert">${error}</p>` : ''}
+      ${lastLogin ? html`<p id="last-login">Last login on this browser: <code>${lastLogin}</code></p>` : ''}
       ${current ? html`<p id="current-user">Logged in as <strong>${current}</strong>.</p><form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>` : ''}
       <p>Demo users (a real store would check credentials with its identity provider here):</p>
       <ul class="users">${choices}</ul>`,
