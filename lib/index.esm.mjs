@@ -4,6 +4,7 @@ import cjs from './index.js';
 
 export const {
   sessionMiddleware,
+  shareHiddenClasses,
   CHANNELS,
   encodeSegment,
   decodeSegment,

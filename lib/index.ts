@@ -1,6 +1,7 @@
 import './types/express';
 
 export { sessionMiddleware } from './middleware';
+export { shareHiddenClasses } from './shapes';
 export { CHANNELS } from './events';
 export type { StoreOperation } from './events';
 export type {

@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createApi } from './api/router';
 import { CookieWriter, readCookie } from './cookies';
 import { normalizeOptions, type SessionOptions } from './options';
@@ -6,7 +6,6 @@ import { SessionHandle } from './session/handle';
 import { SessionManager } from './session/manager';
 import { degraded, publish, shortHash } from './events';
 import { RequestSession } from './session/request';
-import { shareHiddenClasses } from './shapes';
 import { mergePatches, requestCapture } from './transforms/builtin/capture';
 import { SessionRotatedError, SessionTooLargeError } from './errors';
 import type { NamespacesPatch } from './namespaces';
@@ -17,7 +16,7 @@ import type { Segment } from './segment/codec';
  * attaches `req.vtexSession` and `req.vtexSegment`; under `apiPrefix` answers the VTEX Session
  * Manager API instead. Options are normalised and validated here, once.
  */
-export function sessionMiddleware(options: SessionOptions = {}): Router {
+export function sessionMiddleware(options: SessionOptions = {}): RequestHandler {
   const normalized = normalizeOptions(options);
   const manager = new SessionManager(normalized);
   const writer = new CookieWriter(normalized.cookie);
@@ -114,34 +113,18 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
     }
   }
 
-  function vtexSession(req: Request, res: Response, next: NextFunction): void {
-    shareHiddenClasses(req, res);
+  // A plain named middleware: the application's request and response get `vtexSession` and
+  // `vtexSegment` and nothing else. Requests under an API prefix go through the API's routers;
+  // what they do not answer is a page like any other.
+  return function vtexSession(req: Request, res: Response, next: NextFunction): void {
     const url = req.url;
-    const route = api.match(url);
-    if (route !== undefined) {
-      api.handle(req, res, route);
+    if (api !== undefined && api.covers(url)) {
+      api.router(req, res, (error?: unknown) => {
+        if (error !== undefined && error !== 'route' && error !== 'router') next(error);
+        else openPage(req, res, req.method, req.url).then(() => next(), next);
+      });
       return;
     }
     openPage(req, res, req.method, url).then(() => next(), next);
-  }
-
-  const router = Router();
-  router.use(vtexSession);
-  return withFastPath(router, vtexSession);
-}
-
-/**
- * The middleware is a Router, so that an application may add routes to it. While the router holds
- * only the session layer, a request goes straight to that layer: the router's own dispatch, for a
- * layer that matches every path, costs a set of closures and a setImmediate per request.
- */
-function withFastPath(router: Router, layer: (req: Request, res: Response, next: NextFunction) => void): Router {
-  const { stack } = router as unknown as { stack: unknown[] };
-  function vtexSessionRouter(req: Request, res: Response, next: NextFunction): void {
-    if (stack.length === 1) layer(req, res, next);
-    else router(req, res, next);
-  }
-  // Router methods (use, get, handle …) act on the router's own stack through the prototype.
-  Object.setPrototypeOf(vtexSessionRouter, router);
-  return vtexSessionRouter as unknown as Router;
+  };
 }

@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
  * Express swaps the prototype of every request and response (to its application's `app.request`
@@ -8,6 +9,10 @@ import { IncomingMessage, ServerResponse } from 'node:http';
  * shares its hidden class with every other such object of the same prototype, so the caches work
  * again: in the benchmark (Express 5) this takes about 40% off the CPU of the whole request, the
  * application's own handlers included, which is far more than the session layer costs.
+ *
+ * This touches objects the application owns, so it is not part of `sessionMiddleware()`: it is an
+ * export of its own, `shareHiddenClasses()`, that an application opts into (docs/performance.md
+ * measures what it saves).
  *
  * V8 turns an object into dictionary mode when a property other than the last one added is
  * deleted. One property that Node's constructors set is deleted and put back with the same value,
@@ -24,7 +29,18 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 const REQUEST_PROPERTY = 'statusMessage';
 const RESPONSE_PROPERTY = 'sendDate';
 
-export function shareHiddenClasses(req: IncomingMessage, res: ServerResponse): void {
+/**
+ * `app.use(shareHiddenClasses())`, first: requests and responses share one hidden class again, in
+ * every handler after it.
+ */
+export function shareHiddenClasses(): RequestHandler {
+  return function shareHiddenClasses(req: Request, res: Response, next: NextFunction): void {
+    toDictionaryMode(req, res);
+    next();
+  };
+}
+
+export function toDictionaryMode(req: IncomingMessage, res: ServerResponse): void {
   if (Object.getPrototypeOf(req) !== IncomingMessage.prototype) reinsert(req as unknown as Record<string, unknown>, REQUEST_PROPERTY);
   if (Object.getPrototypeOf(res) !== ServerResponse.prototype) reinsert(res as unknown as Record<string, unknown>, RESPONSE_PROPERTY);
 }
@@ -34,5 +50,7 @@ function reinsert(target: Record<string, unknown>, key: string): void {
   // A getter, or a property another layer redefined, is left alone.
   if (descriptor === undefined || !('value' in descriptor) || !descriptor.writable || !descriptor.enumerable || !descriptor.configurable) return;
   delete target[key];
-  target[key] = descriptor.value;
+  // Defined, not assigned: an assignment would go through an accessor of that name on the
+  // prototype (an application may define `app.response.sendDate` as one), which is not ours to call.
+  Object.defineProperty(target, key, descriptor);
 }

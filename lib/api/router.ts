@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { BadRequestError } from '../errors';
 import type { CookieWriter } from '../cookies';
 import { readCookie } from '../cookies';
@@ -19,43 +19,56 @@ export interface Route {
 }
 
 export interface Api {
-  /** The API route a URL names, or undefined for a page. */
-  match(url: string): Route | undefined;
-  handle(req: Request, res: Response, route: Route): void;
+  /** Whether a URL is under one of the prefixes, where the API's router must look at it. */
+  covers(url: string): boolean;
+  /** The session and segment APIs, mounted as Express sub-routers under each prefix. */
+  router: Router;
 }
 
 const ALLOWED = { sessions: 'GET, HEAD, POST, PATCH', segments: 'GET, HEAD', openapi: 'GET, HEAD' };
 
+/** The part of a URL's path after `base`, as sent (still percent-encoded). */
+function rawToken(url: string, base: string): string {
+  const q = url.indexOf('?');
+  return (q < 0 ? url : url.slice(0, q)).slice(base.length);
+}
+
 /**
- * The VTEX Session Manager API under each `apiPrefix`. Routing is by hand, on the raw URL, so the
- * API behaves the same on Express 4 and 5 and costs page requests one prefix test.
+ * The VTEX Session Manager API under each `apiPrefix`: a router per resource, mounted under each
+ * prefix. Routes are regular expressions without groups, so that Express and its versions agree on
+ * them and decode nothing: a token is read from the raw URL and decoded here, where a bad one is
+ * one of our 400s. A segment token is standard base64, and VTEX's node client puts it in the path
+ * unencoded: its `/` belongs to the token. A session token (a JWT) never holds one.
  */
-export function createApi(manager: SessionManager, writer: CookieWriter, capture: RequestCapture): Api {
+export function createApi(manager: SessionManager, writer: CookieWriter, capture: RequestCapture): Api | undefined {
   const { options } = manager;
+  if (options.apiPrefixes.length === 0) return undefined;
   const validators = createValidators(options);
   const document = openApiDocument(options.apiPrefixes[0] ?? '/api');
   const { sessionName, segmentName } = options.cookie;
 
-  function route(url: string): Route | undefined {
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+  const answer = (route: (req: Request) => Route) => (req: Request, res: Response) => {
+    serve(req, res, route(req)).catch((error: unknown) => sendError(res, error, options.logger));
+  };
+  const resources = Router({ caseSensitive: true, strict: false });
+  resources.all(/^\/sessions\/?$/, answer(() => ({ resource: 'sessions' })));
+  resources.all(/^\/sessions\/openapi\.json$/, answer(() => ({ resource: 'openapi' })));
+  resources.all(/^\/sessions\/[^/]+$/, answer((req) => ({ resource: 'sessions', token: rawToken(req.url, '/sessions/') })));
+  resources.all(/^\/segments\/?$/, answer(() => ({ resource: 'segments' })));
+  resources.all(/^\/segments\/.+$/, answer((req) => ({ resource: 'segments', token: rawToken(req.url, '/segments/') })));
+
+  const router = Router({ caseSensitive: true, strict: false });
+  for (const prefix of options.apiPrefixes) router.use(prefix === '' ? '/' : prefix, resources);
+
+  const covers = (url: string): boolean => {
     for (const prefix of options.apiPrefixes) {
-      if (!path.startsWith(prefix)) continue;
-      const rest = path.slice(prefix.length);
-      for (const resource of ['sessions', 'segments'] as const) {
-        const base = `/${resource}`;
-        if (rest === base || rest === `${base}/`) return { resource };
-        if (!rest.startsWith(`${base}/`)) continue;
-        const token = rest.slice(base.length + 1);
-        if (resource === 'sessions' && token === 'openapi.json') return { resource: 'openapi' };
-        // A segment token is standard base64, and VTEX's node client puts it in the path unencoded:
-        // its `/` belongs to the token. A session token (a JWT) never holds one.
-        if (resource === 'sessions' && token.includes('/')) return undefined;
-        return { resource, token };
-      }
+      if (!url.startsWith(prefix)) continue;
+      const next = url.charCodeAt(prefix.length);
+      // `/api/…` or `/api?…`, not `/apix`.
+      if (Number.isNaN(next) || next === 47 || next === 63) return true;
     }
-    return undefined;
-  }
+    return false;
+  };
 
   async function serve(req: Request, res: Response, target: Route): Promise<void> {
     // Answers about one visitor's session are never for a shared cache, and neither is any other
@@ -97,12 +110,7 @@ export function createApi(manager: SessionManager, writer: CookieWriter, capture
     else await handleSegments(session, req, res, query, pathToken);
   }
 
-  return {
-    match: (url) => (options.apiPrefixes.length > 0 ? route(url) : undefined),
-    handle(req, res, target) {
-      serve(req, res, target).catch((error: unknown) => sendError(res, error, options.logger));
-    },
-  };
+  return { covers, router };
 }
 
 function decodeToken(raw: string): string {

@@ -108,7 +108,7 @@ function shareHiddenClasses() {
     throw new Error(`dist/shapes.js could not be loaded (run \`npm run build\` first): ${error.message}`);
   }
   return (req, res, next) => {
-    shapes.shareHiddenClasses(req, res);
+    shapes.toDictionaryMode(req, res);
     next();
   };
 }

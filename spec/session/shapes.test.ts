@@ -3,19 +3,21 @@ import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import request from 'supertest';
-import { sessionMiddleware } from '../../lib';
+import { sessionMiddleware, shareHiddenClasses } from '../../lib';
 import { memoryLogger, SECRET } from '../support/app';
 
 /**
- * Express gives every request and response a hidden class of its own; the middleware puts both in
- * dictionary mode so that they share one (lib/shapes.ts). V8's own answers are read through its
+ * Express gives every request and response a hidden class of its own; `shareHiddenClasses()`, an
+ * opt-in export, puts both in dictionary mode so that they share one (lib/shapes.ts).
+ * `sessionMiddleware()` alone touches nothing of them but its two properties. V8's own answers are read through its
  * natives syntax, which this process allows from here on.
  */
 v8.setFlagsFromString('--allow-natives-syntax');
 const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
 
-const session = () => sessionMiddleware({ secret: SECRET, logger: memoryLogger() });
+// The opt-in export first, then the session layer, as an application that wants it writes.
+const session = (): RequestHandler[] => [shareHiddenClasses(), sessionMiddleware({ secret: SECRET, logger: memoryLogger() })];
 
 type Descriptor = { value: unknown; writable?: boolean; enumerable?: boolean; configurable?: boolean } | undefined;
 const describeProperty = (target: object, key: string): Descriptor => {
@@ -37,7 +39,7 @@ describe('the hidden classes of Express requests and responses', () => {
       responseWasFast.set(res, hasFastProperties(res));
       next();
     });
-    app.use(session());
+    app.use(...session());
     app.get('/', (req, res) => {
       held.push({ req, res, responseWasFast: responseWasFast.get(res)! });
       if (held.length < 2) return;
@@ -65,7 +67,8 @@ describe('the hidden classes of Express requests and responses', () => {
   });
 
   it('should leave alone the objects of a plain node:http server, which already share their hidden class', async () => {
-    const middleware = session();
+    const [shapes, sessionLayer] = session();
+    const middleware = (req: Request, res: Response, next: (error?: unknown) => void) => shapes(req, res, () => sessionLayer(req, res, next));
     let seen: Record<string, unknown> | undefined;
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       // As above, V8 may have put one of the first responses in dictionary mode by itself.
@@ -103,7 +106,7 @@ describe('the hidden classes of Express requests and responses', () => {
       before = [describeProperty(req, 'statusMessage'), describeProperty(res, 'sendDate')];
       next();
     });
-    app.use(session());
+    app.use(...session());
     app.get('/', (req, res) => {
       after = [describeProperty(req, 'statusMessage'), describeProperty(res, 'sendDate')];
       res.send('ok');
@@ -125,7 +128,7 @@ describe('the hidden classes of Express requests and responses', () => {
       before = describeProperty(res, 'sendDate');
       next();
     });
-    app.use(session());
+    app.use(...session());
     app.get('/', (req, res) => {
       res.json({ after: describeProperty(res, 'sendDate') });
     });
@@ -146,7 +149,7 @@ describe('the hidden classes of Express requests and responses', () => {
     };
     const app = express();
     app.use(permanent);
-    app.use(session());
+    app.use(...session());
     app.get('/', (req, res) => {
       res.json({ after: [describeProperty(res, 'sendDate'), describeProperty(req, 'statusMessage')], statusMessage: req.statusMessage });
     });
@@ -158,5 +161,61 @@ describe('the hidden classes of Express requests and responses', () => {
     expect(answer.body.statusMessage).toBe('from a getter');
     expect(answer.headers.date).toBeUndefined();
     expect(answer.headers['set-cookie']).toHaveLength(2);
+  });
+});
+
+describe('sessionMiddleware() without the opt-in export', () => {
+  it('should leave the request and the response as Express made them, but for its two properties', async () => {
+    let seen: Record<string, unknown> | undefined;
+    const app = express();
+    const before = new WeakMap<object, string[]>();
+    app.use((req, res, next) => {
+      before.set(req, Object.keys(req));
+      before.set(res, Object.keys(res));
+      next();
+    });
+    app.use(sessionMiddleware({ secret: SECRET, logger: memoryLogger() }));
+    // Right after the session layer: what the routes add later (Express's req.route) is not ours.
+    app.use((req, res, next) => {
+      seen = {
+        request: Object.keys(req).filter((k) => !before.get(req)!.includes(k)),
+        requestOrder: Object.keys(req).filter((k) => before.get(req)!.includes(k)),
+        requestBefore: before.get(req),
+        responseOrder: Object.keys(res),
+        responseBefore: before.get(res),
+        fast: hasFastProperties(req),
+      };
+      next();
+    });
+    app.get('/', (_req, res) => void res.send('ok'));
+
+    await request(app).get('/').expect(200);
+
+    expect(seen!.request).toEqual(['vtexSegment', 'vtexSession']);
+    expect(seen!.requestOrder).toEqual(seen!.requestBefore);
+    expect(seen!.responseOrder).toEqual(seen!.responseBefore);
+    expect(seen!.fast).toBe(true);
+  });
+});
+
+describe('shareHiddenClasses() on an application whose response defines sendDate as an accessor', () => {
+  it('should answer, leaving the accessor uncalled and the value as it was', async () => {
+    const app = express();
+    let setterCalls = 0;
+    Object.defineProperty(app.response, 'sendDate', {
+      configurable: true,
+      get: () => false,
+      set: () => {
+        setterCalls++;
+        throw new Error('not ours to call');
+      },
+    });
+    app.use(...session());
+    app.get('/', (_req, res) => void res.json({ sendDate: res.sendDate }));
+
+    const res = await request(app).get('/').expect(200);
+
+    expect(res.body).toEqual({ sendDate: true });
+    expect(setterCalls).toBe(0);
   });
 });
