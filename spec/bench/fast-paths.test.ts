@@ -1,15 +1,12 @@
 import { createHmac } from 'node:crypto';
-import express from 'express';
-import request from 'supertest';
 import { sessionMiddleware } from '../../lib';
 import { TokenSigner } from '../../lib/session/token';
 import { makeApp, memoryLogger, setCookie, SECRET } from '../support/app';
 import { decodeJwt, sessionTokenOf, signJwt, visit } from '../support/session';
 
 /**
- * The request path takes shortcuts for speed (HMAC from one-shot hashes, a pool of random bytes
- * for `jti`, one formatted date per second, a router bypassed while it holds only the session
- * layer). Each must give exactly what the plain way gives.
+ * The request path takes shortcuts for speed (a cache of verified tokens, a pool of random bytes
+ * for `jti`, one formatted date per second). Each must give exactly what the plain way gives.
  */
 
 const signatureOf = (token: string, secret: string) => {
