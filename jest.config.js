@@ -11,6 +11,9 @@ const base = {
 
 module.exports = {
   testTimeout: 30000,
+  // Without REDIS_URL the Redis tests run on a redis-server of their own (see the set-up).
+  globalSetup: '<rootDir>/spec/support/redis-global-setup.js',
+  globalTeardown: '<rootDir>/spec/support/redis-global-teardown.js',
   projects: [
     { ...base, displayName: 'express5' },
     {
