@@ -96,9 +96,9 @@ function countingClient(client, counter) {
 }
 
 /**
- * The first thing vtex-session's middleware does (lib/shapes.ts), on its own: requests and
- * responses put in dictionary mode, where they share a hidden class. The built function itself,
- * so that the baseline does exactly what the package does.
+ * The package's opt-in `shareHiddenClasses()` (lib/shapes.ts): requests and responses put in
+ * dictionary mode, where they share a hidden class. The built function itself, so that the
+ * configuration does exactly what the package does.
  */
 function shareHiddenClasses() {
   let shapes;

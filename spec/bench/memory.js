@@ -14,7 +14,8 @@
  *   redis      `count` stored sessions as in `stored`, on RedisSessionStore: `MEMORY USAGE` of
  *              each key and the bytes of its record's JSON, averaged. The keys are removed after.
  */
-const { sessionMiddleware, LruSessionStore, RedisSessionStore } = require('vtex-session');
+// BENCH_PACKAGE names another build to measure, as for the servers; by default the built package.
+const { sessionMiddleware, LruSessionStore, RedisSessionStore } = require(process.env.BENCH_PACKAGE || 'vtex-session');
 
 const SECRET = 'benchmark-secret-that-is-at-least-32-characters-long';
 const WARMUP = 1000;

@@ -590,7 +590,8 @@ function printTargets(results, configs, scenarios, summariesByScenario, memory, 
   if (lines.length > 0) console.log(`\nTargets\n\n${lines.join('\n')}`);
 }
 
-const mib = (bytes) => `${fixed(bytes / 1048576, 1)} MiB`;
+// n/a where a store does not say (a build of the package before LruSessionStore counted bytes).
+const mib = (bytes) => (Number.isFinite(bytes) ? `${fixed(bytes / 1048576, 1)} MiB` : 'n/a');
 // A growth, signed: a heap can also end smaller than it began.
 const growth = (bytes, unit) => `${bytes >= 0 ? '+' : '−'}${unit === 'KiB' ? `${fixed(Math.abs(bytes) / 1024, 0)} KiB` : mib(Math.abs(bytes))}`;
 
@@ -634,16 +635,6 @@ function printFlood(flood, options) {
     if (errors > 0) console.log(`  warning: ${c.label} answered ${errors} flood requests with a 5xx, an error or a timeout`);
     if (runs.some((r) => r.timedOut)) console.log(`  warning: ${c.label} did not answer its flood within ${FLOOD_TIME_LIMIT / 1000} s: fewer requests were counted`);
   }
-}
-
-/** Not a target: the session layer's own cost, with Express's objects treated alike on both sides. */
-function printSessionLayerAlone(results, configs, scenarios) {
-  if (!configs.some((c) => c.name === 'vtex-session') || !configs.some((c) => c.name === 'express-shared')) return;
-  const lines = scenarios.map((scenario) => {
-    const { ratio, addedCpu } = against(results['vtex-session'][scenario.name], results['express-shared'][scenario.name]);
-    return `- ${scenario.name}: throughput ${withInterval(ratio, 2)}×, added CPU ${signed(addedCpu)} µs per request`;
-  });
-  console.log(`\nThe session layer by itself: the in-process store against Express with shared hidden classes\n\n${lines.join('\n')}`);
 }
 
 // ---- main ----
@@ -742,7 +733,6 @@ async function main() {
     );
     if (flood !== undefined) printFlood(flood, options);
     if (memory !== undefined) printMemory(memory);
-    printSessionLayerAlone(results, configs, scenarios);
     printTargets(results, configs, scenarios, byScenario, memory, flood);
     if (options.json) {
       const { pin, rounds, duration, connections } = options;

@@ -146,13 +146,6 @@ describe('the benchmark', () => {
       if (withRedis) expect(memory).toMatch(/- on Redis: MEMORY USAGE \d+ B per session key \(\d+ B of record JSON\), over 200 stored sessions/);
     });
 
-    it('should print what the session layer costs against Express with the same shared hidden classes', () => {
-      const section = result.stdout.slice(result.stdout.indexOf('\nThe session layer by itself'));
-      for (const { name: scenario } of SCENARIOS) {
-        expect(section).toMatch(new RegExp(`- ${scenario}: throughput [\\d.]+ \\(one round\\)×, added CPU [+-]?\\d+ \\(one round\\) µs per request`));
-      }
-    });
-
     it('should print every target, and decline to conclude from a single round', () => {
       const targets = result.stdout.slice(result.stdout.indexOf('\nTargets\n'));
       expect(targets).toMatch(/returning visitor, throughput ≥ 0\.8× bare Express: .* → 1 round\(s\) give no interval/);
@@ -172,7 +165,7 @@ describe('the benchmark', () => {
       const { code, stdout } = await run('micro.js', ['--calls=300', '--rounds=1'], {});
       expect(code).toBe(0);
       for (const { label } of configurations.filter((c) => !c.redis && c.name !== 'express')) {
-        expect(stdout).toMatch(new RegExp(`${label.replace(/[+]/g, '\\+')} +[\\d.]+ \\(one round\\) µs, added -?[\\d.]+ \\(one round\\) µs`));
+        expect(stdout).toMatch(new RegExp(`${label.replace(/[+()]/g, '\\$&')} +[\\d.]+ \\(one round\\) µs, added -?[\\d.]+ \\(one round\\) µs`));
       }
     }, 60_000);
 
