@@ -7,7 +7,7 @@ import { makeApp, memoryLogger, setCookie, SECRET } from '../support/app';
 import { decodeJwt, sessionTokenOf, signJwt, visit } from '../support/session';
 
 /**
- * The request path takes shortcuts for speed (HMAC from one-shot hashes, a pool of random bytes
+ * The request path takes shortcuts for speed (a cache of verified tokens, a pool of random bytes
  * for `jti`, one formatted date per second, a router bypassed while it holds only the session
  * layer). Each must give exactly what the plain way gives.
  */
