@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NormalizedOptions } from './options';
 
 /**
  * Reading and writing `vtex_session` and `vtex_segment`.
@@ -64,13 +63,24 @@ function decodeValue(raw: string): string {
   }
 }
 
+/** The cookies' names and attributes, defaults applied. */
+export interface CookieSettings {
+  /** `'auto'` follows the request (`req.secure`). */
+  secure: 'auto' | boolean;
+  sameSite: 'lax' | 'strict' | 'none';
+  domain?: string;
+  path: string;
+  sessionName: string;
+  segmentName: string;
+}
+
 /** Builds Set-Cookie values; the attribute suffixes are computed once, here, not per request. */
 export class CookieWriter {
   private readonly plain: string;
   private readonly secured: string;
   private readonly prefixes: string[];
 
-  constructor(private readonly options: NormalizedOptions['cookie']) {
+  constructor(private readonly options: CookieSettings) {
     const { sameSite, domain, path } = options;
     this.plain = `; Path=${path}${domain ? `; Domain=${domain}` : ''}; HttpOnly; SameSite=${sameSite[0].toUpperCase()}${sameSite.slice(1)}`;
     this.secured = `${this.plain}; Secure`;

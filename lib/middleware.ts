@@ -1,12 +1,16 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { createApi } from './api/router';
 import { CookieWriter, readCookie } from './cookies';
-import { normalizeOptions, type SessionOptions } from './options';
+import { normalizeOptions, type NormalizedOptions, type SessionOptions } from './options';
 import { SessionHandle } from './session/handle';
 import { SessionManager } from './session/manager';
 import { degraded, publish, shortHash } from './events';
 import { RequestSession } from './session/request';
 import { shareHiddenClasses } from './shapes';
+import { LruSessionStore } from './stores/lru';
+import type { SessionStore } from './stores/store';
+import { TimeoutStore } from './stores/timeout';
+import { transformsFor } from './transforms/builtin';
 import { mergePatches, requestCapture } from './transforms/builtin/capture';
 import { SessionRotatedError, SessionTooLargeError } from './errors';
 import type { NamespacesPatch } from './namespaces';
@@ -19,7 +23,7 @@ import type { Segment } from './segment/codec';
  */
 export function sessionMiddleware(options: SessionOptions = {}): Router {
   const normalized = normalizeOptions(options);
-  const manager = new SessionManager(normalized);
+  const manager = new SessionManager({ ...normalized, store: storeFor(normalized), transforms: transformsFor(normalized) });
   const writer = new CookieWriter(normalized.cookie);
   const { sessionName, segmentName } = normalized.cookie;
   const { onStoreError, logger } = normalized;
@@ -40,7 +44,7 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
       });
     },
   });
-  const api = createApi(manager, writer, capture);
+  const api = createApi(normalized, manager, writer, capture);
 
   // Express gives every request and response object a shape of its own (it swaps their prototype
   // per request), so each property access on them is an uncached lookup: the page path reads each
@@ -128,6 +132,13 @@ export function sessionMiddleware(options: SessionOptions = {}): Router {
   const router = Router();
   router.use(vtexSession);
   return withFastPath(router, vtexSession);
+}
+
+/** The configured store, or the in-process default, with operations abandoned after `storeTimeout`. */
+function storeFor({ store, storeTimeout }: NormalizedOptions): SessionStore {
+  // The in-process store answers synchronously; a timer per operation would only add cost there.
+  const base = store ?? new LruSessionStore();
+  return base instanceof LruSessionStore ? base : new TimeoutStore(base, storeTimeout);
 }
 
 /**

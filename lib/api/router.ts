@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { BadRequestError } from '../errors';
 import type { CookieWriter } from '../cookies';
 import { readCookie } from '../cookies';
+import type { NormalizedOptions } from '../options';
 import type { SessionManager } from '../session/manager';
 import type { RequestCapture } from '../transforms/builtin/capture';
 import { RequestSession } from '../session/request';
@@ -30,8 +31,7 @@ const ALLOWED = { sessions: 'GET, HEAD, POST, PATCH', segments: 'GET, HEAD', ope
  * The VTEX Session Manager API under each `apiPrefix`. Routing is by hand, on the raw URL, so the
  * API behaves the same on Express 4 and 5 and costs page requests one prefix test.
  */
-export function createApi(manager: SessionManager, writer: CookieWriter, capture: RequestCapture): Api {
-  const { options } = manager;
+export function createApi(options: NormalizedOptions, manager: SessionManager, writer: CookieWriter, capture: RequestCapture): Api {
   const validators = createValidators(options);
   const document = openApiDocument(options.apiPrefixes[0] ?? '/api');
   const { sessionName, segmentName } = options.cookie;
@@ -93,8 +93,8 @@ export function createApi(manager: SessionManager, writer: CookieWriter, capture
       },
       Date.now(),
     );
-    if (target.resource === 'sessions') await handleSessions(manager, validators, capture, session, req, res, query);
-    else await handleSegments(session, req, res, query, pathToken);
+    if (target.resource === 'sessions') await handleSessions(options, validators, capture, session, req, res, query);
+    else await handleSegments(options, session, req, res, query, pathToken);
   }
 
   return {
