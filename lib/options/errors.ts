@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { MIN_SECRET_LENGTH } from './schema';
+import { nearestOption } from './suggest';
 
 /** A value as an error message shows it: short, and never a function's source. */
 export function describe(value: unknown): string {
@@ -44,7 +45,8 @@ export function optionError(errors: ErrorObject[], options: Record<string, unkno
   if (error.keyword === 'additionalProperties') {
     const extra = (error.params as { additionalProperty: string }).additionalProperty;
     const where = path.length ? `${path.join('.')}.${extra}` : extra;
-    return new TypeError(`option ${where} is not a known option`);
+    const nearest = nearestOption(path, extra, error.schemaPath);
+    return new TypeError(`option ${where} is not a known option${nearest === undefined ? '' : ` (did you mean ${nearest}?)`}`);
   }
   const name = path.join('.') || 'options';
   const allowed = error.keyword === 'enum' ? (error.params as { allowedValues: unknown[] }).allowedValues : undefined;
