@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { BadRequestError } from '../errors';
 import { parseItems, sessionView, type NamespacesPatch } from '../namespaces';
-import type { SessionManager } from '../session/manager';
+import type { NormalizedOptions } from '../options';
 import type { RequestSession } from '../session/request';
 import { mergePatches, type RequestCapture } from '../transforms/builtin/capture';
 import { readJsonBody } from './body';
@@ -14,7 +14,7 @@ import { publicPatch, type ApiValidators } from './schemas';
  * the filtered view when `items` is given (VTEX's page script relies on that).
  */
 export async function handleSessions(
-  manager: SessionManager,
+  options: NormalizedOptions,
   validators: ApiValidators,
   capture: RequestCapture,
   session: RequestSession,
@@ -40,12 +40,12 @@ export async function handleSessions(
   }
 
   // Everything is validated before the session is touched: a rejected request changes nothing.
-  const fromBody = validators.writeBody(await readJsonBody(req, manager.options.limits.bodySize));
+  const fromBody = validators.writeBody(await readJsonBody(req, options.limits.bodySize));
   const fromQuery = validators.writeQuery(query, fromBody);
   if (fromQuery.skipped !== undefined) {
     // Counts only: a skipped parameter's key or value may be anything a URL held (an e-mail address, a token).
     const { invalidKey, valueTooLarge, overKeyLimit } = fromQuery.skipped;
-    manager.options.logger.debug?.('session API skipped query parameters of a write', {
+    options.logger.debug?.('session API skipped query parameters of a write', {
       skipped: invalidKey + valueTooLarge + overKeyLimit,
       invalidKey,
       valueTooLarge,
