@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -77,6 +77,65 @@ function runSnippet(snippet: Snippet, env: NodeJS.ProcessEnv): Promise<{ code: n
 }
 
 // The express4 project maps `express` to Express 4, which still has `express.query` (5 removed it).
+/** The runtime exports of the built package: the runner's prelude holds them all. */
+function builtExports(): string[] {
+  const out = execFileSync(process.execPath, ['-p', "JSON.stringify(Object.keys(require('./dist')))"], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(out) as string[];
+}
+
+// Declarations of the runner's prelude, for the type check.
+const prelude = (): string => `
+declare const app: import('express').Express;
+declare const express: typeof import('express');
+declare const secret: string;
+declare const store: import('vtex-session').SessionStore;
+declare function render(...args: unknown[]): string;
+declare function checkPassword(body: unknown): Promise<{ id: string; email: string }>;
+declare const identity: { verify(token: string): Promise<{ id: string; email: string } | undefined> };
+type Customer = { id: string; email: string; firstName: string; lastName: string; priceTables: string[] };
+declare const crm: { find(query: { id?: string; email?: string }): Promise<Customer | undefined>; clustersOf(email: string): Promise<string[]> };
+declare const authenticate: import('vtex-session').SessionOptions['authenticate'];
+declare const profiles: import('vtex-session').SessionOptions['profiles'];
+declare const token: string;
+${builtExports()
+  .map((name) => `declare const ${name}: typeof import('vtex-session').${name};`)
+  .join('\n')}
+`;
+
+/** Type errors of the snippets, as `file:line: message`, in a strict program over all of them. */
+function typeCheck(typed: Snippet[]): string[] {
+  // Under the repository's node_modules, so that `express` and @types resolve as for the package's users.
+  const checkDir = mkdtempSync(join(ROOT, 'node_modules', '.docs-snippets-'));
+  try {
+    writeFileSync(join(checkDir, 'prelude.d.ts'), prelude());
+    const names = typed.map((snippet, i) => {
+      const name = join(checkDir, `snippet-${i}.ts`);
+      // `export {}` makes each block a module: its own declarations shadow the prelude's.
+      writeFileSync(name, `${snippet.code}\nexport {};\n`);
+      return name;
+    });
+    const program = ts.createProgram([join(checkDir, 'prelude.d.ts'), ...names], {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      types: ['node'],
+      baseUrl: ROOT,
+      paths: { 'vtex-session': ['dist/index.d.ts'] },
+    });
+    return ts.getPreEmitDiagnostics(program).map((d) => {
+      const index = d.file === undefined ? -1 : names.indexOf(d.file.fileName);
+      const where = index < 0 ? (d.file?.fileName ?? '') : `${typed[index].file}:${typed[index].line + 1 + d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line}`;
+      return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    });
+  } finally {
+    rmSync(checkDir, { recursive: true, force: true });
+  }
+}
+
 const expressPackage = typeof (express as unknown as { query?: unknown }).query === 'function' ? 'express4' : 'express';
 const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 const snippets = files.flatMap((file) => extractSnippets(readFileSync(join(ROOT, file), 'utf8'), file).run);
@@ -117,6 +176,14 @@ describe(`documentation snippets on ${expressPackage}`, () => {
     if (code !== 0) throw new Error(`${snippet.file}:${snippet.line} failed (exit ${code}):\n${output}`);
   });
 
+  // The TypeScript blocks also compile, strictly, against the built package's declarations and
+  // Express 5's types (the prelude declared as globals). Once: the types do not depend on the project.
+  (expressPackage === 'express' ? it : it.skip)('should type-check the TypeScript blocks against the built declarations', () => {
+    const typed = snippets.filter((s) => s.lang.startsWith('t'));
+    expect(typed.length).toBeGreaterThan(0);
+    expect(typeCheck(typed)).toEqual([]);
+  });
+
   describe('when a snippet is wrong', () => {
     it('should fail on a typo', async () => {
       const [snippet] = extractSnippets("```js\nconst { sessionMidleware } = require('vtex-session');\napp.use(sessionMidleware({ secret }));\n```\n", 'typo.md').run;
@@ -129,6 +196,11 @@ describe(`documentation snippets on ${expressPackage}`, () => {
         'unhandled.md',
       ).run;
       expect((await runSnippet(snippet, env)).code).not.toBe(0);
+    });
+
+    it('should fail the type check on a wrong type', () => {
+      const [snippet] = extractSnippets("```ts\nconst n: number = sessionMiddleware({ secret });\n```\n", 'typed.md').run;
+      expect(typeCheck([snippet])).toEqual([expect.stringMatching(/^typed\.md:2: Type '\w+' is not assignable to type 'number'/)]);
     });
 
     it('should not run a block marked not-run, and should refuse a marker without a reason', () => {
