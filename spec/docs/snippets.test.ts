@@ -171,7 +171,8 @@ describe(`documentation snippets on ${expressPackage}`, () => {
     expect(handlers.filter((h) => !/\bnext\b/.test(h.params))).toEqual([]);
   });
 
-  it.concurrent.each(snippets.map((s) => [`${s.file}:${s.line}`, s] as const))('should run %s as pasted', async (_name, snippet) => {
+  // One at a time: each is a node process, and the rest of the suite runs beside it.
+  it.each(snippets.map((s) => [`${s.file}:${s.line}`, s] as const))('should run %s as pasted', async (_name, snippet) => {
     const { code, output } = await runSnippet(snippet, env);
     if (code !== 0) throw new Error(`${snippet.file}:${snippet.line} failed (exit ${code}):\n${output}`);
   });
