@@ -34,6 +34,13 @@ export interface CookieOptions {
   segmentName?: string;
 }
 
+/**
+ * Where the package logs: console, a pino, bunyan or winston logger as it is, or an object of your
+ * own. Each line is a message and a detail object, whose ids are short hashes (never a token or a
+ * session id). pino and bunyan take the object first (`logger.warn(detail, message)`); they are
+ * recognised by pino's `bindings()` and bunyan's `addStream()`. Every other logger, console and
+ * winston included, is called with the message first (`logger.warn(message, detail)`).
+ */
 export interface Logger {
   warn(message: string, detail?: Record<string, unknown>): void;
   error(message: string, detail?: Record<string, unknown>): void;
@@ -377,6 +384,23 @@ const consoleLogger: Logger = {
   error: (message, detail) => console.error(`[vtex-session] ${message}`, detail ?? ''),
 };
 
+/** pino (it has `bindings()`) and bunyan (it has `addStream()`) take the fields first, then the message. */
+function takesFieldsFirst(logger: object): boolean {
+  const candidate = logger as { bindings?: unknown; addStream?: unknown };
+  return typeof candidate.bindings === 'function' || typeof candidate.addStream === 'function';
+}
+
+/** The logger the package calls, `(message, detail)`, whichever of the usual loggers was given. */
+function packageLogger(logger: Logger): Logger {
+  if (logger === console) return consoleLogger;
+  if (!takesFieldsFirst(logger)) return logger;
+  const fieldsFirst = logger as unknown as Record<keyof Logger, (fields: Record<string, unknown>, message: string) => void>;
+  return {
+    warn: (message, detail) => fieldsFirst.warn(detail ?? {}, message),
+    error: (message, detail) => fieldsFirst.error(detail ?? {}, message),
+  };
+}
+
 /** A stable account id derived from the account name, so that every process of a store agrees. */
 function accountIdOf(name: string): string {
   const hex = createHash('sha256').update(`vtex-session account ${name}`).digest('hex');
@@ -409,8 +433,9 @@ export function normalizeOptions(input: SessionOptions = {}): NormalizedOptions 
     storeTimeout = 1000,
     transformTimeout = 2000,
     limits = {},
-    logger = consoleLogger,
+    logger: givenLogger = consoleLogger,
   } = input;
+  const logger = packageLogger(givenLogger);
 
   let secrets: string[];
   if (secret === undefined) {
