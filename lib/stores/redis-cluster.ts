@@ -34,7 +34,7 @@ export interface RedisClusterLike {
   readonly masters: readonly ClusterNodeLike[];
   /**
    * The client's own slot-map refresh, the one it runs on a MOVED or ASK reply. Typed as public
-   * in node-redis's declarations since 5.6; absent before.
+   * in node-redis's declarations since 5.5; absent before.
    */
   readonly _slots?: { rediscover?(startWith: unknown): Promise<void> };
 }
