@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { StoreUnavailableError } from '../errors';
 import type { SessionRecord } from '../namespaces';
 import { ClusterWatch, isCluster, isReconnecting, type ConnectionState } from './redis-cluster';
-import { isDuplicable, Standby } from './redis-standby';
+import { isDuplicable, RedisProbe } from './redis-probe';
 import type { SessionStore, SetOptions } from './store';
 
 /**
@@ -114,7 +114,7 @@ export class RedisSessionStore implements SessionStore {
   private readonly commands: { current(): RedisClientLike };
   private readonly prefix: string;
   private readonly cluster?: ClusterWatch;
-  private readonly standby?: Standby;
+  private readonly probe?: RedisProbe;
 
   constructor({ client, prefix = 'vtex-session:', commandTimeout = 1000, probeInterval = 500 }: RedisSessionStoreOptions) {
     if (client === null || typeof client !== 'object' || typeof client.evalSha !== 'function') {
@@ -138,7 +138,7 @@ export class RedisSessionStore implements SessionStore {
     this.client = client;
     this.prefix = prefix;
     if (isCluster(client)) this.cluster = new ClusterWatch(client, probeInterval, commandTimeout);
-    else if (isDuplicable(client)) this.standby = new Standby(client, probeInterval, commandTimeout);
+    else if (isDuplicable(client)) this.probe = new RedisProbe(client, probeInterval, commandTimeout);
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
@@ -178,7 +178,7 @@ export class RedisSessionStore implements SessionStore {
 
   /** Closes the store's own probe connection, if one is open; the application's client stays open. */
   async close(): Promise<void> {
-    this.standby?.close();
+    this.probe?.close();
   }
 
   /**
@@ -191,11 +191,11 @@ export class RedisSessionStore implements SessionStore {
       if (!this.cluster.unreachable(key)) return this.commands.current();
       this.cluster.check();
     } else if (!isReconnecting(this.client)) {
-      this.standby?.retire();
+      this.probe?.retire();
       return this.commands.current();
     } else {
-      const standby = this.standby?.current();
-      if (standby !== undefined) return standby;
+      const probe = this.probe?.current();
+      if (probe !== undefined) return probe;
     }
     throw new StoreUnavailableError(`session store ${operation} failed: Redis is unreachable`);
   }

@@ -203,3 +203,43 @@ describeWithRedisServer('the probe while Redis is unreachable', () => {
     expect(probes).toBeLessThanOrEqual(Math.ceil(elapsed / 500) + 1);
   });
 });
+
+describeWithRedisServer('when Redis goes away again while the probe’s connection serves', () => {
+  const redis = new RedisServer();
+  let client: Client;
+  let server: Server;
+  let cookie: string;
+
+  beforeAll(async () => {
+    await redis.start();
+    client = await slowClient(redis.url, 4000);
+    server = await listen(makeApp({ store: new RedisSessionStore({ client, commandTimeout: STORE_TIMEOUT }), storeTimeout: STORE_TIMEOUT }));
+    cookie = cookieHeader(await request(server).post('/api/sessions').send({}));
+    await redis.stop();
+    await until(() => !client.isReady, 'the client to see Redis stop');
+    await redis.start();
+    await untilServed(server, cookie);
+    expect(client.isReady).toBe(false);
+    await redis.stop();
+  });
+
+  afterAll(async () => {
+    await close(server);
+    // Reconnected, the client has no attempt pending that would keep the process alive.
+    if (!redis.running) await redis.start();
+    await until(() => client.isReady, 'the client to reconnect').catch(() => undefined);
+    client?.destroy();
+    await redis.destroy();
+  });
+
+  it('should fail at once again, not wait on the lost connection', async () => {
+    const { answer, ms } = await timed(() => request(server).get('/page').set('Cookie', cookie));
+    expect(answer.body.degraded).toBe(true);
+    expect(ms).toBeLessThan(AT_ONCE);
+  });
+
+  it('should find Redis back with a new probe', async () => {
+    await redis.start();
+    expect(await untilServed(server, cookie)).toBeLessThan(RESUME_BOUND);
+  });
+});

@@ -112,6 +112,8 @@ export class RedisServer {
   }
 
   async start(): Promise<void> {
+    // A second server on the port would fail to bind while the first answered its PING.
+    if (this.child !== undefined) throw new Error(`redis-server already runs on port ${this.port}`);
     if (this.port === 0) this.port = await freePort();
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.args], {
       stdio: 'ignore',

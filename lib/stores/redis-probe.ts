@@ -32,7 +32,7 @@ export function isDuplicable(client: object): client is DuplicableClient {
  * ready again the probe's connection is closed. It never reconnects by itself nor queues a command
  * while it is down, and it never keeps the process alive.
  */
-export class Standby {
+export class RedisProbe {
   private connection?: ProbeConnection;
   private watch?: NodeJS.Timeout;
   private probing = false;
@@ -48,6 +48,8 @@ export class Standby {
   /** The probe's connection while it is up; otherwise nothing, and a probe starts if it is time. */
   current(): RedisClientLike | undefined {
     if (this.connection?.isReady) return this.connection;
+    // Redis went away again before the application's client came back: the connection is gone.
+    this.retire();
     this.probe();
     return undefined;
   }
