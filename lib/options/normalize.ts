@@ -31,6 +31,26 @@ const consoleLogger: Logger = {
   error: (message, detail) => console.error(`[vtex-session] ${message}`, detail ?? ''),
 };
 
+/** pino (it has `bindings()`) and bunyan (it has `addStream()`) take the fields first, then the message. */
+function takesFieldsFirst(logger: object): boolean {
+  const candidate = logger as { bindings?: unknown; addStream?: unknown };
+  return typeof candidate.bindings === 'function' || typeof candidate.addStream === 'function';
+}
+
+/** The logger the package calls, `(message, detail)`, whichever of the usual loggers was given. */
+function packageLogger(logger: Logger): Logger {
+  if (logger === console) return consoleLogger;
+  if (!takesFieldsFirst(logger)) return logger;
+  type FieldsFirst = (fields: Record<string, unknown>, message: string) => void;
+  const fieldsFirst = logger as unknown as { warn: FieldsFirst; error: FieldsFirst; debug?: FieldsFirst };
+  const adapted: Logger = {
+    warn: (message, detail) => fieldsFirst.warn(detail ?? {}, message),
+    error: (message, detail) => fieldsFirst.error(detail ?? {}, message),
+  };
+  if (typeof fieldsFirst.debug === 'function') adapted.debug = (message, detail) => fieldsFirst.debug!(detail ?? {}, message);
+  return adapted;
+}
+
 /** A stable account id derived from the account name, so that every process of a store agrees. */
 function accountIdOf(name: string): string {
   const hex = createHash('sha256').update(`vtex-session account ${name}`).digest('hex');
@@ -64,8 +84,9 @@ export function normalizeOptions(input: SessionOptions = {}): NormalizedOptions 
     storeTimeout = 1000,
     transformTimeout = 2000,
     limits = {},
-    logger = consoleLogger,
+    logger: givenLogger = consoleLogger,
   } = input;
+  const logger = packageLogger(givenLogger);
 
   let secrets: string[];
   if (secret === undefined) {
