@@ -29,7 +29,10 @@ export async function handleSessions(
     if (pairs === undefined) {
       throw new BadRequestError('MISSING_ITEMS', 'items is required: name the items to read, as items=ns.key,ns.key (or items=* for all)');
     }
-    await session.open();
+    // The API reads whether a never-written session was stored meanwhile: a client still holding
+    // its first token (an answer raced the first write, or a client that keeps the token it got
+    // first) reads what it wrote, and its answer never hands back the unstored session's token.
+    await session.open({ unstoredMayBeStored: true });
     const captured = cookiesOf(capture, session);
     if (session.record === undefined) await session.create(captured);
     else if (captured !== undefined) await session.write(captured);
@@ -54,7 +57,7 @@ export async function handleSessions(
   }
   const patch = publicPatch(fromQuery.items, fromBody);
   // A renewal is folded into the write, so that a refused write stores nothing.
-  await session.open({ renew: false });
+  await session.open({ renew: false, unstoredMayBeStored: true });
   const record = await session.write(mergePatches(cookiesOf(capture, session), patch) ?? patch);
   const segment = session.segment();
   session.commitCookies(segment, true);

@@ -106,13 +106,15 @@ export class SessionManager {
 
   /**
    * The session a verified token names: computed for a never-written one (no store operation),
-   * else the stored record, following a renewal's or a rotation's pointer to its successor.
+   * unless `unstoredMayBeStored` asks whether a concurrent first write stored it meanwhile (one
+   * read: the API does, so that a client still holding the first token reads what it wrote), else
+   * the stored record, following a renewal's or a rotation's pointer to its successor.
    * Undefined when the store no longer has it.
    */
-  async load(verified: VerifiedToken, context: WriteContext): Promise<SessionRecord | undefined> {
+  async load(verified: VerifiedToken, context: WriteContext, { unstoredMayBeStored = false } = {}): Promise<SessionRecord | undefined> {
     const { claims } = verified;
-    if (claims.stored === false) return this.unstored(claims.id, claims.iat * 1000, context);
-    const record = await this.store.get(claims.id);
+    const record = claims.stored === false && !unstoredMayBeStored ? undefined : await this.store.get(claims.id);
+    if (claims.stored === false && (record === undefined || record.id !== claims.id)) return this.unstored(claims.id, claims.iat * 1000, context);
     if (record === undefined || record.id !== claims.id) return undefined;
     const current = await latest(this.store, record);
     if (current !== undefined) publish(loaded, () => ({ session: shortHash(current.id), version: current.version }));

@@ -54,7 +54,8 @@ async function logThrough(logger: Logger): Promise<{ id: string; token: string }
   const app = express();
   app.use(lib.sessionMiddleware({ secret: SECRET, store, logger }));
   app.get('/page', (req, res) => void res.json({ id: req.vtexSession.id }));
-  const first = await request(app).get('/page');
+  // A campaign landing stores the session; a never-written one would make no store call to fail.
+  const first = await request(app).get('/page?utm_source=newsletter');
   store.mode = 'fail';
   await request(app).get('/page').set('Cookie', cookieHeader(first)).expect(200);
   return { id: first.body.id, token: setCookie(first, 'vtex_session')!.value };
