@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse, serialize } from 'cookie';
-import type { NormalizedOptions } from './options';
 
 /**
  * Reading and writing `vtex_session` and `vtex_segment`.
@@ -53,13 +52,24 @@ function decodeValue(raw: string): string {
   }
 }
 
+/** The cookies' names and attributes, defaults applied. */
+export interface CookieSettings {
+  /** `'auto'` follows the request (`req.secure`). */
+  secure: 'auto' | boolean;
+  sameSite: 'lax' | 'strict' | 'none';
+  domain?: string;
+  path: string;
+  sessionName: string;
+  segmentName: string;
+}
+
 /** Builds Set-Cookie values; the attribute suffixes are computed once, here, not per request. */
 export class CookieWriter {
   private readonly plain: string;
   private readonly secured: string;
   private readonly prefixes: string[];
 
-  constructor(private readonly options: NormalizedOptions['cookie']) {
+  constructor(private readonly options: CookieSettings) {
     const { sameSite, domain, path } = options;
     // jshttp's `cookie` validates and formats the attributes once; per response only the value
     // and the expiry change, so they are put in front of the formatted attributes.

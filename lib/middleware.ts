@@ -1,11 +1,15 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createApi } from './api/router';
 import { CookieWriter, readCookie } from './cookies';
-import { normalizeOptions, type SessionOptions } from './options';
+import { normalizeOptions, type NormalizedOptions, type SessionOptions } from './options';
 import { SessionHandle } from './session/handle';
 import { SessionManager } from './session/manager';
 import { degraded, publish, shortHash } from './events';
 import { RequestSession } from './session/request';
+import { LruSessionStore } from './stores/lru';
+import type { SessionStore } from './stores/store';
+import { TimeoutStore } from './stores/timeout';
+import { transformsFor } from './transforms/builtin';
 import { mergePatches, requestCapture } from './transforms/builtin/capture';
 import { SessionRotatedError, SessionTooLargeError } from './errors';
 import type { NamespacesPatch } from './namespaces';
@@ -18,7 +22,7 @@ import type { Segment } from './segment/codec';
  */
 export function sessionMiddleware(options: SessionOptions = {}): RequestHandler {
   const normalized = normalizeOptions(options);
-  const manager = new SessionManager(normalized);
+  const manager = new SessionManager({ ...normalized, store: storeFor(normalized), transforms: transformsFor(normalized) });
   const writer = new CookieWriter(normalized.cookie);
   const { sessionName, segmentName } = normalized.cookie;
   const { onStoreError, logger } = normalized;
@@ -39,7 +43,7 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
       });
     },
   });
-  const api = createApi(manager, writer, capture);
+  const api = createApi(normalized, manager, writer, capture);
 
   // Express gives every request and response object a shape of its own (it swaps their prototype
   // per request), so each property access on them is an uncached lookup: the page path reads each
@@ -127,4 +131,11 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
     }
     openPage(req, res, req.method, url).then(() => next(), next);
   };
+}
+
+/** The configured store, or the in-process default, with operations abandoned after `storeTimeout`. */
+function storeFor({ store, storeTimeout }: NormalizedOptions): SessionStore {
+  // The in-process store answers synchronously; a timer per operation would only add cost there.
+  const base = store ?? new LruSessionStore();
+  return base instanceof LruSessionStore ? base : new TimeoutStore(base, storeTimeout);
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { errorTypeOf, StoreUnavailableError, VtexSessionError } from '../errors';
-import type { Logger } from '../options';
+import type { Logger } from '../logger';
 import { publish, refused } from '../events';
 
 /** JSON answers without Express's `res.json`, so the API behaves the same on Express 4 and 5. */

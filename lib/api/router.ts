@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { BadRequestError } from '../errors';
 import type { CookieWriter } from '../cookies';
 import { readCookie } from '../cookies';
+import type { NormalizedOptions } from '../options';
 import type { SessionManager } from '../session/manager';
 import type { RequestCapture } from '../transforms/builtin/capture';
 import { RequestSession } from '../session/request';
@@ -40,8 +41,7 @@ function rawToken(url: string, base: string): string {
  * one of our 400s. A segment token is standard base64, and VTEX's node client puts it in the path
  * unencoded: its `/` belongs to the token. A session token (a JWT) never holds one.
  */
-export function createApi(manager: SessionManager, writer: CookieWriter, capture: RequestCapture): Api | undefined {
-  const { options } = manager;
+export function createApi(options: NormalizedOptions, manager: SessionManager, writer: CookieWriter, capture: RequestCapture): Api | undefined {
   if (options.apiPrefixes.length === 0) return undefined;
   const validators = createValidators(options);
   const document = openApiDocument(options.apiPrefixes[0] ?? '/api');
@@ -106,8 +106,8 @@ export function createApi(manager: SessionManager, writer: CookieWriter, capture
       },
       Date.now(),
     );
-    if (target.resource === 'sessions') await handleSessions(manager, validators, capture, session, req, res, query);
-    else await handleSegments(session, req, res, query, pathToken);
+    if (target.resource === 'sessions') await handleSessions(options, validators, capture, session, req, res, query);
+    else await handleSegments(options, session, req, res, query, pathToken);
   }
 
   return { covers, router };

@@ -2,9 +2,10 @@ import type { Request, Response } from 'express';
 import { BadRequestError } from '../errors';
 import type { NormalizedOptions } from '../options';
 import { decodeSegment, type SegmentData } from '../segment/codec';
-import { segmentFromData } from '../segment/derive';
+import { segmentFromData, segmentOf } from '../segment/derive';
 import { SessionManager } from '../session/manager';
 import type { RequestSession } from '../session/request';
+import { channelStoreItems } from '../transforms/builtin/store';
 import { sendJson } from './respond';
 
 // Query overrides of `GET /segments`: the tracking fields and the culture, for this answer only.
@@ -32,17 +33,9 @@ function withOverrides(data: Readonly<SegmentData>, query: URLSearchParams): Seg
 }
 
 /** The segment of the default channel, or of the session's channel when it has one. */
-function defaultSegmentData(options: NormalizedOptions, channelId: unknown): Partial<SegmentData> {
+function defaultSegmentData(options: NormalizedOptions, channelId: unknown): Readonly<SegmentData> {
   const channel = (typeof channelId === 'string' && options.channels.get(channelId)) || options.defaultChannel;
-  return {
-    channel: channel.id,
-    currencyCode: channel.currencyCode,
-    currencySymbol: channel.currencySymbol,
-    countryCode: channel.countryCode,
-    cultureInfo: channel.cultureInfo,
-    admin_cultureInfo: channel.admin_cultureInfo,
-    channelPrivacy: channel.privacy,
-  };
+  return segmentOf({ store: channelStoreItems(channel) }).data;
 }
 
 /**
@@ -51,6 +44,7 @@ function defaultSegmentData(options: NormalizedOptions, channelId: unknown): Par
  * without cookies, and each call must not leave a session behind.
  */
 export async function handleSegments(
+  options: NormalizedOptions,
   session: RequestSession,
   req: Request,
   res: Response,
@@ -75,7 +69,7 @@ export async function handleSegments(
     data = session.segment().data;
     if (query.get('defaultSegment') === 'true') {
       const channel = session.record?.namespaces.store?.channel?.value;
-      data = segmentFromData(defaultSegmentData(session.manager.options, channel)).data;
+      data = defaultSegmentData(options, channel);
     }
   }
   const answer = segmentFromData(withOverrides(data, query));

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { BadRequestError } from '../errors';
 import { parseItems, sessionView, type NamespacesPatch } from '../namespaces';
-import type { SessionManager } from '../session/manager';
+import type { NormalizedOptions } from '../options';
 import type { RequestSession } from '../session/request';
 import { mergePatches, type RequestCapture } from '../transforms/builtin/capture';
 import { readJsonBody } from './body';
@@ -14,7 +14,7 @@ import { publicPatch, type ApiValidators } from './schemas';
  * the filtered view when `items` is given (VTEX's page script relies on that).
  */
 export async function handleSessions(
-  manager: SessionManager,
+  options: NormalizedOptions,
   validators: ApiValidators,
   capture: RequestCapture,
   session: RequestSession,
@@ -29,7 +29,10 @@ export async function handleSessions(
     if (pairs === undefined) {
       throw new BadRequestError('MISSING_ITEMS', 'items is required: name the items to read, as items=ns.key,ns.key (or items=* for all)');
     }
-    await session.open();
+    // The API reads whether a never-written session was stored meanwhile: a client still holding
+    // its first token (an answer raced the first write, or a client that keeps the token it got
+    // first) reads what it wrote, and its answer never hands back the unstored session's token.
+    await session.open({ unstoredMayBeStored: true });
     const captured = cookiesOf(capture, session);
     if (session.record === undefined) await session.create(captured);
     else if (captured !== undefined) await session.write(captured);
@@ -40,12 +43,12 @@ export async function handleSessions(
   }
 
   // Everything is validated before the session is touched: a rejected request changes nothing.
-  const fromBody = validators.writeBody(await readJsonBody(req, manager.options.limits.bodySize));
+  const fromBody = validators.writeBody(await readJsonBody(req, options.limits.bodySize));
   const fromQuery = validators.writeQuery(query, fromBody);
   if (fromQuery.skipped !== undefined) {
     // Counts only: a skipped parameter's key or value may be anything a URL held (an e-mail address, a token).
     const { invalidKey, valueTooLarge, overKeyLimit } = fromQuery.skipped;
-    manager.options.logger.debug?.('session API skipped query parameters of a write', {
+    options.logger.debug?.('session API skipped query parameters of a write', {
       skipped: invalidKey + valueTooLarge + overKeyLimit,
       invalidKey,
       valueTooLarge,
@@ -54,7 +57,7 @@ export async function handleSessions(
   }
   const patch = publicPatch(fromQuery.items, fromBody);
   // A renewal is folded into the write, so that a refused write stores nothing.
-  await session.open({ renew: false });
+  await session.open({ renew: false, unstoredMayBeStored: true });
   const record = await session.write(mergePatches(cookiesOf(capture, session), patch) ?? patch);
   const segment = session.segment();
   session.commitCookies(segment, true);

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { SessionRotatedError, SessionTooLargeError, StoreUnavailableError, WriteConflictError } from '../errors';
+import { SessionTooLargeError, StoreUnavailableError, WriteConflictError } from '../errors';
 import {
   applyPatch,
   freezeNamespaces,
@@ -8,17 +7,17 @@ import {
   type NamespacesPatch,
   type SessionRecord,
 } from '../namespaces';
-import type { NormalizedOptions } from '../options';
 import { segmentOf } from '../segment/derive';
 import type { Segment } from '../segment/codec';
-import { TransformEngine } from '../transforms/engine';
-import { transformsFor } from '../transforms/builtin';
-import type { WriteContext } from '../transforms/types';
+import { TransformEngine, type EngineLogger } from '../transforms/engine';
+import { channelStoreItems, type Channel } from '../transforms/builtin/store';
+import type { Transform, WriteContext } from '../transforms/types';
 import { expiresAt, isStored, shouldRotateId, shouldTouch } from './lifecycle';
+import { latest, moveTo, newSessionId } from './succession';
 import { TokenSigner, type VerifiedToken } from './token';
 import { TracedStore } from '../stores/traced';
 import type { SessionStore } from '../stores/store';
-import { created, loaded, publish, renewed, rotated, shortHash, stored } from '../events';
+import { created, loaded, publish, shortHash, stored } from '../events';
 
 /** Attempts of one write before concurrent writers are reported as a conflict. */
 const MAX_WRITE_ATTEMPTS = 16;
@@ -26,13 +25,30 @@ const MAX_WRITE_ATTEMPTS = 16;
 const MAX_WRITE_BACKOFF = 100;
 // Sessions touched by this process recently; bounded so that it can never grow with traffic.
 const MAX_TOUCH_MEMORY = 50_000;
-/**
- * How long the pointer from a renewed or rotated session to its successor is kept: long enough for
- * the requests a visitor had in flight with the old token, which then land on the successor.
- */
-const POINTER_TTL = 5 * 60 * 1000;
-/** A rotation followed by a renewal is two hops; more than this is not a chain a visitor makes. */
-const MAX_POINTER_HOPS = 4;
+
+/** What the session lifecycle is built from: the middleware assembles it from the normalised options. */
+export interface ManagerSettings {
+  /** The first signs; all verify. */
+  secrets: readonly string[];
+  account: { name: string; id: string };
+  /** The channel of a session the store cannot give. */
+  defaultChannel: Channel;
+  /** The store, bounded in time by the caller. */
+  store: SessionStore;
+  /** Every transform: the built-in ones, then the application's. */
+  transforms: readonly Transform[];
+  /** The application's own transforms (they decide whether a new session's namespaces can be shared). */
+  customTransforms: readonly Transform[];
+  /** Audience windows: where the namespaces of a new session may change with the clock. */
+  audiences: ReadonlyArray<{ from?: string; to?: string }>;
+  maxAge: number;
+  idleTimeout: number;
+  touchInterval: number;
+  maxRounds: number;
+  transformTimeout: number;
+  limits: { sessionSize: number };
+  logger: EngineLogger;
+}
 
 /**
  * The session lifecycle without HTTP: verify a token, load or create a record, apply a write with
@@ -52,9 +68,8 @@ export class SessionManager {
   /** Where an audience window opens or closes, in milliseconds, ascending. */
   private readonly audienceBoundaries: number[];
 
-  constructor(readonly options: NormalizedOptions) {
-    const transforms = transformsFor(options);
-    this.engine = new TransformEngine(transforms, {
+  constructor(readonly options: ManagerSettings) {
+    this.engine = new TransformEngine([...options.transforms], {
       maxRounds: options.maxRounds,
       timeout: options.transformTimeout,
       logger: options.logger,
@@ -78,15 +93,7 @@ export class SessionManager {
     const channel = options.defaultChannel;
     this.fallbackNamespaces = freezeNamespaces({
       account: { id: { value: options.account.id, keepAlive: true }, accountName: { value: options.account.name } },
-      store: {
-        channel: { value: channel.id },
-        countryCode: { value: channel.countryCode },
-        cultureInfo: { value: channel.cultureInfo },
-        currencyCode: { value: channel.currencyCode },
-        currencySymbol: { value: channel.currencySymbol },
-        channelPrivacy: { value: channel.privacy },
-        ...(channel.admin_cultureInfo ? { admin_cultureInfo: { value: channel.admin_cultureInfo } } : {}),
-      },
+      store: channelStoreItems(channel),
       impersonate: { canImpersonate: { value: 'false' } },
       profile: { isAuthenticated: { value: 'false' } },
     });
@@ -99,15 +106,17 @@ export class SessionManager {
 
   /**
    * The session a verified token names: computed for a never-written one (no store operation),
-   * else the stored record, following a renewal's or a rotation's pointer to its successor.
+   * unless `unstoredMayBeStored` asks whether a concurrent first write stored it meanwhile (one
+   * read: the API does, so that a client still holding the first token reads what it wrote), else
+   * the stored record, following a renewal's or a rotation's pointer to its successor.
    * Undefined when the store no longer has it.
    */
-  async load(verified: VerifiedToken, context: WriteContext): Promise<SessionRecord | undefined> {
+  async load(verified: VerifiedToken, context: WriteContext, { unstoredMayBeStored = false } = {}): Promise<SessionRecord | undefined> {
     const { claims } = verified;
-    if (claims.stored === false) return this.unstored(claims.id, claims.iat * 1000, context);
-    const record = await this.store.get(claims.id);
+    const record = claims.stored === false && !unstoredMayBeStored ? undefined : await this.store.get(claims.id);
+    if (claims.stored === false && (record === undefined || record.id !== claims.id)) return this.unstored(claims.id, claims.iat * 1000, context);
     if (record === undefined || record.id !== claims.id) return undefined;
-    const current = await this.latest(record);
+    const current = await latest(this.store, record);
     if (current !== undefined) publish(loaded, () => ({ session: shortHash(current.id), version: current.version }));
     return current;
   }
@@ -183,7 +192,7 @@ export class SessionManager {
       if (namespaces === base.namespaces) return base;
       this.checkSize(namespaces);
       if (shouldRotateId(base.namespaces, namespaces)) {
-        const moved = await this.moveTo(base, namespaces, base.createdAt, context.now, true);
+        const moved = await moveTo(this.store, { from: base, namespaces, createdAt: base.createdAt, now: context.now, idleTimeout, rotated: true });
         if (moved !== undefined) return moved;
       } else {
         const next: SessionRecord = { id: base.id, namespaces, version: base.version + 1, createdAt: base.createdAt, lastSeen: context.now };
@@ -216,7 +225,7 @@ export class SessionManager {
       for (const ns of Object.keys(patch)) seed[ns] = { ...seed[ns], ...patch[ns] };
       const namespaces = await this.engine.create(seed, { ...context, creating: true });
       this.checkSize(namespaces);
-      const renewed = await this.moveTo(old, namespaces, context.now, context.now, false);
+      const renewed = await moveTo(this.store, { from: old, namespaces, createdAt: context.now, now: context.now, idleTimeout: this.options.idleTimeout, rotated: false });
       if (renewed !== undefined) return renewed;
       if (attempt === MAX_WRITE_ATTEMPTS) {
         throw new WriteConflictError(`the session kept changing under this renewal (${attempt} attempts); it was not applied`);
@@ -225,63 +234,16 @@ export class SessionManager {
       if (fresh === undefined) return this.create(seed, context);
       // Another request renewed or rotated it first: this one's write goes to that successor.
       if (fresh.successor !== undefined) {
-        const successor = await this.latest(fresh);
+        const successor = await latest(this.store, fresh);
         return successor === undefined ? this.create(seed, context) : this.write(successor, patch, context);
       }
       old = fresh;
     }
   }
 
-  /**
-   * Stores `namespaces` under a new id, then leaves on the old record a pointer to it, by
-   * compare-and-set: undefined (and the new record removed) when the old record changed first.
-   * The pointer lives a short while, for the requests already on their way with the old token.
-   */
-  private async moveTo(base: SessionRecord, namespaces: Namespaces, createdAt: number, now: number, rotatedMove: boolean): Promise<SessionRecord | undefined> {
-    const { store } = this;
-    const { idleTimeout } = this.options;
-    const successor: SessionRecord = { id: newSessionId(), namespaces, version: 1, createdAt, lastSeen: now };
-    if (!(await store.set(successor.id, successor, { ttl: idleTimeout, ifVersion: 0 }))) {
-      throw new WriteConflictError('a new session id collided with a stored one');
-    }
-    const pointer: SessionRecord = {
-      id: base.id,
-      namespaces: {},
-      version: base.version + 1,
-      createdAt: base.createdAt,
-      lastSeen: now,
-      successor: successor.id,
-      ...(rotatedMove ? { rotated: true as const } : {}),
-    };
-    const ttl = Math.min(idleTimeout, POINTER_TTL);
-    if (await store.set(base.id, pointer, { ttl, ifVersion: base.version })) {
-      publish(rotatedMove ? rotated : renewed, () => ({ session: shortHash(base.id), successor: shortHash(successor.id) }));
-      return successor;
-    }
-    await store.delete(successor.id);
-    return undefined;
-  }
-
-  /**
-   * The record at the end of a chain of renewals. A rotation's pointer is not followed: the token
-   * that names it is refused (SessionRotatedError), so that it neither opens the successor nor
-   * starts a session whose cookie would replace the successor's in the browser.
-   */
-  private async latest(record: SessionRecord): Promise<SessionRecord | undefined> {
-    let current = record;
-    for (let hop = 0; current.successor !== undefined; hop++) {
-      if (current.rotated) throw new SessionRotatedError();
-      if (hop === MAX_POINTER_HOPS) return undefined;
-      const next = await this.store.get(current.successor);
-      if (next === undefined) return undefined;
-      current = next;
-    }
-    return current;
-  }
-
   private async reread(id: string): Promise<SessionRecord | undefined> {
     const fresh = await this.store.get(id);
-    return fresh === undefined ? undefined : this.latest(fresh);
+    return fresh === undefined ? undefined : latest(this.store, fresh);
   }
 
   /** A session's stored JSON is bounded, so that no client can grow one without limit, write by write. */
@@ -331,12 +293,5 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * A random UUID (122 bits from the CSPRNG), copied into a flat string: the one randomUUID returns
- * keeps about 490 bytes of heap alive until flattened, which would be paid once per stored session.
- */
-export function newSessionId(): string {
-  return Buffer.from(randomUUID(), 'latin1').toString('latin1');
-}
-
 export { shortHash } from '../events';
+export { newSessionId } from './succession';

@@ -63,11 +63,11 @@ export class RequestSession {
    * hands out the new token: `renew: false` leaves it to the request's write (which may still be
    * refused and must then store nothing) or, for a request that writes nothing, to a later one.
    */
-  async open({ renew = true }: { renew?: boolean } = {}): Promise<void> {
+  async open({ renew = true, unstoredMayBeStored = false }: { renew?: boolean; unstoredMayBeStored?: boolean } = {}): Promise<void> {
     const verified = this.manager.verify(this.source.token, this.now);
     if (verified === undefined) return;
     this.tokenId = verified.claims.id;
-    const record = await this.manager.load(verified, this.context());
+    const record = await this.manager.load(verified, this.context(), { unstoredMayBeStored });
     if (record === undefined) return;
     // A token whose session moved on (renewed or rotated by a concurrent request) names its
     // predecessor: the successor is the session now, and its own token is issued.
@@ -82,7 +82,8 @@ export class RequestSession {
       return;
     }
     this.record = record;
-    if (verified.stale) this.issueToken = true;
+    // Re-signed with the first secret, or the token of a session stored since it was issued.
+    if (verified.stale || (verified.claims.stored === false && isStored(record))) this.issueToken = true;
   }
 
   /** Serves the request as a new anonymous visitor, storing nothing and setting no cookie. */
@@ -133,10 +134,7 @@ export class RequestSession {
    */
   commitCookies(segment: Segment = this.segment(), both = false): void {
     if (this.degraded || this.superseded || this.record === undefined) return;
-    // A never-written session's token, sent back by the browser, is not sent again: an answer that
-    // arrives after a concurrent first write would put back the token of the unstored session.
-    const resend = both && !(this.source.fromCookie && this.source.token !== undefined && !isStored(this.record) && this.tokenId === this.record.id);
-    const setSession = this.issueToken || resend || this.tokenId !== this.record.id;
+    const setSession = this.issueToken || both || this.tokenId !== this.record.id;
     const setSegment = setSession || segment.token !== this.source.clientSegment;
     // Most page views are a returning visitor whose cookies are right: nothing to format, and not
     // even `headersSent` to ask (a getter behind several prototypes of Express's response).

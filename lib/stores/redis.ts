@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { StoreUnavailableError } from '../errors';
 import type { SessionRecord } from '../namespaces';
+import { ClusterWatch, isCluster, isReconnecting, type ConnectionState } from './redis-cluster';
+import { isDuplicable, RedisProbe } from './redis-probe';
 import type { SessionStore, SetOptions } from './store';
 
 /**
@@ -17,7 +20,10 @@ export interface RedisClientLike {
 }
 
 export interface RedisSessionStoreOptions {
-  /** A client the application created and connected: `createClient({ url })`, with its defaults. */
+  /**
+   * A client the application created and connected, with its defaults: `createClient({ url })`,
+   * or `createCluster({ rootNodes })` for a Redis Cluster.
+   */
   client: RedisClientLike;
   /** Key prefix; one key per session, so that every session lives on one Redis Cluster slot. */
   prefix?: string;
@@ -26,6 +32,12 @@ export interface RedisSessionStoreOptions {
    * dropped instead of sent late. Default 1000, like the middleware's `storeTimeout`.
    */
   commandTimeout?: number;
+  /**
+   * While the client reports Redis unreachable, operations fail at once, and every this many
+   * milliseconds one probe finds out whether Redis is back (a connection of the store's own, or
+   * on a cluster a check of which node serves which slots). Default 500.
+   */
+  probeInterval?: number;
 }
 
 // The compare-and-set in one atomic step. A session is a hash: `v` the version, `d` the record's
@@ -98,16 +110,22 @@ class DroppingClient {
  * TTL in seconds, compare-and-set by a Lua script, touch as `EXPIRE` only.
  */
 export class RedisSessionStore implements SessionStore {
+  private readonly client: RedisClientLike & ConnectionState;
   private readonly commands: { current(): RedisClientLike };
   private readonly prefix: string;
+  private readonly cluster?: ClusterWatch;
+  private readonly probe?: RedisProbe;
 
-  constructor({ client, prefix = 'vtex-session:', commandTimeout = 1000 }: RedisSessionStoreOptions) {
+  constructor({ client, prefix = 'vtex-session:', commandTimeout = 1000, probeInterval = 500 }: RedisSessionStoreOptions) {
     if (client === null || typeof client !== 'object' || typeof client.evalSha !== 'function') {
       throw new TypeError(`option client is invalid: ${String(client)} (a node-redis v5 client is expected)`);
     }
     if (typeof prefix !== 'string') throw new TypeError(`option prefix is invalid: ${String(prefix)} (a string is expected)`);
     if (!Number.isInteger(commandTimeout) || commandTimeout < 1) {
       throw new TypeError(`option commandTimeout is invalid: ${String(commandTimeout)} (a positive number of milliseconds is expected)`);
+    }
+    if (!Number.isInteger(probeInterval) || probeInterval < 1) {
+      throw new TypeError(`option probeInterval is invalid: ${String(probeInterval)} (a positive number of milliseconds is expected)`);
     }
     // node-redis queues the commands of a lost connection and sends them once it reconnects: reads
     // and writes that the session layer gave up on, and answered for, would then run late, all at
@@ -117,37 +135,74 @@ export class RedisSessionStore implements SessionStore {
       typeof client.withCommandOptions === 'function'
         ? new DroppingClient(client as OptionsClient, commandTimeout)
         : { current: () => client };
+    this.client = client;
     this.prefix = prefix;
+    if (isCluster(client)) this.cluster = new ClusterWatch(client, probeInterval, commandTimeout);
+    else if (isDuplicable(client)) this.probe = new RedisProbe(client, probeInterval, commandTimeout);
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
-    const json = await this.commands.current().hGet(this.prefix + id, 'd');
+    const key = this.prefix + id;
+    const json = await this.watched(this.through(key, 'get').hGet(key, 'd'));
     if (typeof json !== 'string') return undefined;
     return JSON.parse(json) as SessionRecord;
   }
 
   async set(id: string, record: SessionRecord, { ttl, ifVersion }: SetOptions): Promise<boolean> {
+    const key = this.prefix + id;
     const args = {
-      keys: [this.prefix + id],
+      keys: [key],
       arguments: [ifVersion === undefined ? '' : String(ifVersion), String(record.version), JSON.stringify(record), String(seconds(ttl))],
     };
     let result: unknown;
     try {
-      result = await this.commands.current().evalSha(SET_SHA, args);
+      result = await this.watched(this.through(key, 'set').evalSha(SET_SHA, args));
     } catch (error) {
       // The script cache is empty after a Redis restart or on a new node: send the script once,
       // as a command of its own with its own time in the queue.
       if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
-      result = await this.commands.current().eval(SET_SCRIPT, args);
+      result = await this.watched(this.through(key, 'set').eval(SET_SCRIPT, args));
     }
     return Number(result) === 1;
   }
 
   async delete(id: string): Promise<void> {
-    await this.commands.current().del(this.prefix + id);
+    const key = this.prefix + id;
+    await this.watched(this.through(key, 'delete').del(key));
   }
 
   async touch(id: string, ttl: number): Promise<void> {
-    await this.commands.current().expire(this.prefix + id, seconds(ttl));
+    const key = this.prefix + id;
+    await this.watched(this.through(key, 'touch').expire(key, seconds(ttl)));
+  }
+
+  /** Closes the store's own probe connection, if one is open; the application's client stays open. */
+  async close(): Promise<void> {
+    this.probe?.close();
+  }
+
+  /**
+   * The client to send a command on `key` through. While the client reports the Redis that holds
+   * `key` unreachable, nothing waits in its queue for the reconnection: the operation fails at
+   * once, and a probe looks for Redis's return.
+   */
+  private through(key: string, operation: string): RedisClientLike {
+    if (this.cluster !== undefined) {
+      if (!this.cluster.unreachable(key)) return this.commands.current();
+      this.cluster.check();
+    } else if (!isReconnecting(this.client)) {
+      this.probe?.retire();
+      return this.commands.current();
+    } else {
+      const probe = this.probe?.current();
+      if (probe !== undefined) return probe;
+    }
+    throw new StoreUnavailableError(`session store ${operation} failed: Redis is unreachable`);
+  }
+
+  /** On a cluster, a failed command may mean that a master was lost: the watch checks the slot map. */
+  private watched<T>(reply: Promise<T>): Promise<T> {
+    if (this.cluster !== undefined) reply.catch(() => this.cluster!.check());
+    return reply;
   }
 }

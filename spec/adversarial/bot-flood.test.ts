@@ -100,5 +100,5 @@ describe('a flood of cookieless requests', () => {
       expect(page.id).toBe(customer.id);
       expect(page.namespaces.public.customer).toEqual({ value: `c${i}` });
     }
-  });
+  }, 120_000);
 });

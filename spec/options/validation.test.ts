@@ -55,6 +55,23 @@ describe('options', () => {
     });
   });
 
+  describe('when an option is unknown', () => {
+    // [what was written, the options, the whole message]
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['a top-level option inside cookie', { cookie: { maxAge: 1000 } }, 'option cookie.maxAge is not a known option (did you mean maxAge?)'],
+      ['a top-level option in the wrong case', { maxage: 1000 }, 'option maxage is not a known option (did you mean maxAge?)'],
+      ['a cookie option misspelt', { cookie: { samesite: 'lax' } }, 'option cookie.samesite is not a known option (did you mean cookie.sameSite?)'],
+      ['a plural for a singular', { secrets: [SECRET] }, 'option secrets is not a known option (did you mean secret?)'],
+      ['a limit misspelt', { limits: { bodysize: 1 } }, 'option limits.bodysize is not a known option (did you mean limits.bodySize?)'],
+      ['a channel field misspelt', { channels: { '1': { ...CHANNEL, curencyCode: 'BRL' } } }, 'option channels.1.curencyCode is not a known option (did you mean channels.1.currencyCode?)'],
+      ['a name like no option', { cookie: { httpOnly: false } }, 'option cookie.httpOnly is not a known option'],
+    ];
+
+    it.each(cases)('should suggest the nearest known option for %s', (_, options, message) => {
+      expect(create(options)).toThrow(new TypeError(message));
+    });
+  });
+
   describe('when every option is valid', () => {
     it('should create the middleware', () => {
       expect(

@@ -81,7 +81,8 @@ describe('a session that was never written', () => {
 
       expect(view.body).toMatchObject({ id: first.body.id, version: 0, active: true });
       expect(view.body.namespaces.account).toEqual(first.body.namespaces.account);
-      expect(store.total).toBe(0);
+      // The API looks once whether a concurrent first write stored it; nothing is written.
+      expect(store.calls).toEqual({ get: 1, set: 0, delete: 0, touch: 0 });
     });
 
     it('should store nothing for a POST {} (the page script’s first call on a clean URL)', async () => {
@@ -156,6 +157,24 @@ describe('a session that was never written', () => {
 
       expect(res.body.version).toBe(1);
       expect(await store.inner.get(res.body.id)).toMatchObject({ version: 1 });
+    });
+  });
+
+  describe('when a client still holds the first token after its first write', () => {
+    it('should read and write the stored session through the API, and hand it the stored token', async () => {
+      const store = new CountingStore();
+      const app = makeApp({ store });
+      const first = await visit(app);
+      const cookie = cookieHeader(first);
+      await request(app).patch('/api/sessions').set('Cookie', cookie).send(publicItems({ country: 'BRA' })).expect(200);
+
+      const read = await request(app).get('/api/sessions?items=public.country').set('Cookie', cookie).expect(200);
+      const write = await request(app).patch('/api/sessions').set('Cookie', cookie).send(publicItems({ city: 'Rio' })).expect(200);
+
+      expect(read.body).toMatchObject({ id: first.body.id, version: 1, namespaces: { public: { country: { value: 'BRA' } } } });
+      expect(decodeSessionToken(sessionTokenOf(read)!)!.stored).toBeUndefined();
+      expect(decodeSessionToken(write.body.sessionToken)!.stored).toBeUndefined();
+      expect((await store.inner.get(first.body.id))!.namespaces.public).toEqual({ country: { value: 'BRA' }, city: { value: 'Rio' } });
     });
   });
 

@@ -51,7 +51,7 @@ export async function connectClient(url: string): Promise<ReturnType<typeof crea
 }
 
 /** A loopback port that nothing listens on right now. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -99,13 +99,23 @@ export class RedisServer {
   private readonly dir = mkdtempSync(join(tmpdir(), 'vtex-session-redis-'));
   port = 0;
 
+  /** `args`: more redis-server options, such as the cluster mode's. */
+  constructor(private readonly args: string[] = []) {}
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Whether the process runs (it may be frozen by `hang()`). */
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
   async start(): Promise<void> {
+    // A second server on the port would fail to bind while the first answered its PING.
+    if (this.child !== undefined) throw new Error(`redis-server already runs on port ${this.port}`);
     if (this.port === 0) this.port = await freePort();
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, ...this.args], {
       stdio: 'ignore',
     });
     this.child = child;
@@ -136,14 +146,18 @@ export class RedisServer {
     this.child?.kill('SIGCONT');
   }
 
+  /** Kills the process at once (SIGKILL), as a crash would: nothing is saved, clients lose their connection. */
+  async crash(): Promise<void> {
+    if (this.child === undefined) return;
+    this.child.kill('SIGCONT');
+    this.child.kill('SIGKILL');
+    await this.exited;
+    this.child = undefined;
+  }
+
   /** Ends the process whatever its state and removes its data. */
   async destroy(): Promise<void> {
-    if (this.child !== undefined) {
-      this.child.kill('SIGCONT');
-      this.child.kill('SIGKILL');
-      await this.exited;
-      this.child = undefined;
-    }
+    await this.crash();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,36 @@
 import { TransformRefusedError } from '../../errors';
 import { getValue, itemName, type Item, type Namespaces } from '../../namespaces';
-import type { NormalizedChannel } from '../../options';
 import type { Transform } from '../types';
 
+/** A sales channel as the session uses it, defaults applied: its commercial context and who may use it. */
+export interface Channel {
+  id: string;
+  currencyCode: string;
+  currencySymbol: string;
+  countryCode: string;
+  cultureInfo: string;
+  privacy: 'public' | 'private';
+  /** Locales `public.cultureInfo` / `public.locale` may select. */
+  supportedLocales: string[];
+  admin_cultureInfo?: string;
+  /** Whether a visitor of this profile may use the channel when it is private. */
+  allow: (profile: Readonly<Record<string, unknown>>) => boolean;
+}
+
 const STORE_KEYS = ['channel', 'countryCode', 'cultureInfo', 'currencyCode', 'currencySymbol', 'channelPrivacy', 'admin_cultureInfo'];
+
+/** The `store` items of a session on `channel`: how a sales channel becomes the segment's commercial fields. */
+export function channelStoreItems(channel: Channel, cultureInfo = channel.cultureInfo): Record<string, Item> {
+  return {
+    channel: { value: channel.id },
+    countryCode: { value: channel.countryCode },
+    cultureInfo: { value: cultureInfo },
+    currencyCode: { value: channel.currencyCode },
+    currencySymbol: { value: channel.currencySymbol },
+    channelPrivacy: { value: channel.privacy },
+    admin_cultureInfo: { value: channel.admin_cultureInfo ?? '' },
+  };
+}
 
 const asText = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -16,7 +43,7 @@ const asText = (value: unknown): string | undefined => (typeof value === 'string
  * later (a logout), the session falls back to the default channel instead: refusing would make the
  * logout itself fail.
  */
-export function storeTransform(channels: Map<string, NormalizedChannel>, fallback: NormalizedChannel): Transform {
+export function storeTransform(channels: ReadonlyMap<string, Channel>, fallback: Channel): Transform {
   return {
     name: 'vtex.session/store',
     input: { public: ['sc', 'cultureInfo', 'locale'], profile: ['isAuthenticated', 'priceTables', 'email', 'id'] },
@@ -47,16 +74,7 @@ export function storeTransform(channels: Map<string, NormalizedChannel>, fallbac
       // The first of the two the channel supports; an unsupported one never reaches the segment.
       const locales = [asText(getValue(input, 'public', 'cultureInfo')), asText(getValue(input, 'public', 'locale'))];
       const cultureInfo = locales.find((l) => l !== undefined && channel.supportedLocales.includes(l)) ?? channel.cultureInfo;
-      const store: Record<string, Item> = {
-        channel: { value: channel.id },
-        countryCode: { value: channel.countryCode },
-        cultureInfo: { value: cultureInfo },
-        currencyCode: { value: channel.currencyCode },
-        currencySymbol: { value: channel.currencySymbol },
-        channelPrivacy: { value: channel.privacy },
-        admin_cultureInfo: { value: channel.admin_cultureInfo ?? '' },
-      };
-      return { store };
+      return { store: channelStoreItems(channel, cultureInfo) };
     },
   };
 }
