@@ -32,6 +32,34 @@ export async function redisCli(port: number, ...args: string[]): Promise<string>
 }
 
 /**
+ * One cluster-enabled redis-server on two free loopback ports: its own and its cluster bus's (given,
+ * not left to port + 10000, which may be taken or past 65535). A port found free may be taken by
+ * another test's server before this one binds it: the node then starts again on other ports.
+ */
+async function startNode(): Promise<RedisServer> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const bus = await freePort();
+    const server = new RedisServer([
+      ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(bus)],
+      ...['--cluster-node-timeout', String(NODE_TIMEOUT)],
+      // A master waits 5 s by default before it sends a new replica its data; a replica that has
+      // not synchronised yet cannot take over, and this test cluster is a few seconds old.
+      ...['--repl-diskless-sync-delay', '0'],
+    ]);
+    server.port = port;
+    try {
+      if (port === bus) throw new Error('the same port twice');
+      await server.start();
+      return server;
+    } catch (error) {
+      await server.destroy();
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/**
  * A real Redis Cluster of the test's own: three masters with one replica each, every node a
  * redis-server on free loopback ports (its client port and its cluster bus port), joined by
  * `redis-cli --cluster create`. Nothing is persisted; `destroy()` kills every node.
@@ -40,20 +68,11 @@ export class LocalRedisCluster {
   readonly servers: RedisServer[] = [];
 
   async start(): Promise<void> {
-    for (let i = 0; i < 6; i++) {
-      // The bus port is given, not left to port + 10000, which may be taken or past 65535.
-      const bus = await freePort();
-      this.servers.push(
-        new RedisServer([
-          ...['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(bus)],
-          ...['--cluster-node-timeout', String(NODE_TIMEOUT)],
-          // A master waits 5 s by default before it sends a new replica its data; a replica that has
-          // not synchronised yet cannot take over, and this test cluster is a few seconds old.
-          ...['--repl-diskless-sync-delay', '0'],
-        ]),
-      );
-    }
-    await Promise.all(this.servers.map((server) => server.start()));
+    const started = await Promise.allSettled(Array.from({ length: 6 }, () => startNode()));
+    // Those that started are the cluster's, for destroy() to stop even if another one failed.
+    for (const node of started) if (node.status === 'fulfilled') this.servers.push(node.value);
+    const failed = started.find((node) => node.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     const addresses = this.servers.map((server) => `127.0.0.1:${server.port}`);
     await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
     await this.untilHealthy();
