@@ -119,6 +119,18 @@ function shareHiddenClasses() {
  * read around every run); held() what an in-process store holds, `{ sessions, bytes }` of session
  * JSON (it may walk the store: read between runs only). Both answer undefined where they do not apply.
  */
+/** A listener on every channel the package publishes on, as an APM agent or a metrics exporter would add. */
+function subscribeToEverything(channels) {
+  const { subscribe } = require('node:diagnostics_channel');
+  let heard = 0;
+  const listen = () => void heard++;
+  for (const name of Object.values(channels)) {
+    if (name === channels.store) {
+      for (const event of ['start', 'end', 'asyncStart', 'asyncEnd', 'error']) subscribe(`tracing:${name}:${event}`, listen);
+    } else subscribe(name, listen);
+  }
+}
+
 async function createApp(name, { redisUrl = 'redis://127.0.0.1:6379' } = {}) {
   const app = express();
   let redis;
@@ -137,8 +149,9 @@ async function createApp(name, { redisUrl = 'redis://127.0.0.1:6379' } = {}) {
     const prefix = redisPrefix(name);
     app.use(expressSession(new RedisStore({ client: redis, prefix })));
     cleanup = () => removeKeys(redis, prefix);
-  } else if (name === 'vtex-session' || name === 'vtex-session-redis') {
-    const { sessionMiddleware, LruSessionStore, RedisSessionStore } = loadPackage();
+  } else if (name === 'vtex-session' || name === 'vtex-session-redis' || name === 'vtex-session-observed') {
+    const { sessionMiddleware, LruSessionStore, RedisSessionStore, CHANNELS } = loadPackage();
+    if (name === 'vtex-session-observed') subscribeToEverything(CHANNELS);
     let store;
     if (name === 'vtex-session-redis') {
       redis = await connectRedis(redisUrl);

@@ -10,6 +10,9 @@ const CONFIGURATIONS = [
   { name: 'express-session', label: 'express-session + MemoryStore', redis: false, session: true },
   { name: 'express-session-redis', label: 'express-session + connect-redis', redis: true, session: true },
   { name: 'vtex-session', label: 'vtex-session, in-process store', redis: false, session: true },
+  // The same with a subscriber on every diagnostics channel (each message built and delivered),
+  // beside the row above where nobody subscribes: what the events cost, and that unheard they cost nothing.
+  { name: 'vtex-session-observed', label: 'vtex-session, all channels heard', redis: false, session: true },
   { name: 'vtex-session-redis', label: 'vtex-session + RedisSessionStore', redis: true, session: true },
 ];
 

@@ -178,8 +178,10 @@ describe(`documentation snippets on ${expressPackage}`, () => {
   });
 
   // The TypeScript blocks also compile, strictly, against the built package's declarations and
-  // Express 5's types (the prelude declared as globals). Once: the types do not depend on the project.
-  (expressPackage === 'express' ? it : it.skip)('should type-check the TypeScript blocks against the built declarations', () => {
+  // Express 5's types (the prelude declared as globals). Once, in the Express 5 project: the types do
+  // not depend on the project, and a test defined only there is not a skipped one in the other.
+  const typeCheckOnce: jest.It = expressPackage === 'express' ? it : (() => undefined) as unknown as jest.It;
+  typeCheckOnce('should type-check the TypeScript blocks against the built declarations', () => {
     const typed = snippets.filter((s) => s.lang.startsWith('t'));
     expect(typed.length).toBeGreaterThan(0);
     expect(typeCheck(typed)).toEqual([]);
