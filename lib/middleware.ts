@@ -4,7 +4,7 @@ import { CookieWriter, readCookie } from './cookies';
 import { normalizeOptions, type NormalizedOptions, type SessionOptions } from './options';
 import { SessionHandle } from './session/handle';
 import { SessionManager } from './session/manager';
-import { degraded, publish, shortHash } from './events';
+import { shortHash } from './events';
 import { RequestSession } from './session/request';
 import { LruSessionStore } from './stores/lru';
 import type { SessionStore } from './stores/store';
@@ -80,14 +80,7 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
         attach();
         throw error;
       }
-      logger.error('session store unavailable: serving the default segment', {
-        session: session.tokenId && shortHash(session.tokenId),
-        error: error.message,
-        cause: (error.cause as Error | undefined)?.message,
-      });
-      publish(degraded, () => ({ session: session.tokenId && shortHash(session.tokenId), error: error.message }));
-      session.degraded = true;
-      session.record = undefined;
+      session.degrade(error);
     }
     session.commitCookies(attach());
   }

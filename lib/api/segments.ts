@@ -62,8 +62,7 @@ export async function handleSegments(
       } catch (error) {
         if (!SessionManager.isStoreFailure(error)) throw error;
         // Reading a segment degrades like a page: the default segment, no cookie.
-        session.degraded = true;
-        session.record = undefined;
+        session.degrade(error);
       }
     }
     data = session.segment().data;

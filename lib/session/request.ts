@@ -5,6 +5,8 @@ import type { Segment } from '../segment/codec';
 import type { WriteContext } from '../transforms/types';
 import { expiresAt, isStored, shouldRenew } from './lifecycle';
 import type { SessionManager } from './manager';
+import type { StoreUnavailableError } from '../errors';
+import { degraded, publish, shortHash } from '../events';
 
 export interface TokenSource {
   /** The `vtex_session` token, from the cookie or from the API path. */
@@ -84,6 +86,22 @@ export class RequestSession {
     this.record = record;
     // Re-signed with the first secret, or the token of a session stored since it was issued.
     if (verified.stale || (verified.claims.stored === false && isStored(record))) this.issueToken = true;
+  }
+
+  /**
+   * The store could not be reached: the request is served with the default segment and sets no
+   * cookie, so that the visitor keeps the session that will be there again when the store returns.
+   */
+  degrade(error: StoreUnavailableError): void {
+    const session = this.tokenId && shortHash(this.tokenId);
+    this.manager.options.logger.error('session store unavailable: serving the default segment', {
+      session,
+      error: error.message,
+      cause: (error.cause as Error | undefined)?.message,
+    });
+    publish(degraded, () => ({ session, error: error.message }));
+    this.degraded = true;
+    this.record = undefined;
   }
 
   /** Serves the request as a new anonymous visitor, storing nothing and setting no cookie. */
