@@ -1,31 +1,16 @@
 import { ERROR_TYPE_NAMES } from '../errors';
 import { KEY_PATTERN } from './schemas';
+import { SEGMENT_FIELDS } from '../segment/codec';
+import { SEGMENT_OVERRIDES } from './segments';
 
 const nullableString = { type: ['string', 'null'] };
 
+// The segment's fields as the codec defines them: the fields it always writes are required.
 const segmentSchema = {
   type: 'object',
-  required: [
-    'campaigns', 'channel', 'priceTables', 'regionId', 'utm_campaign', 'utm_source', 'utmi_campaign',
-    'currencyCode', 'currencySymbol', 'countryCode', 'cultureInfo', 'channelPrivacy',
-  ],
+  required: SEGMENT_FIELDS.filter((f) => !f.optional).map((f) => f.name),
   additionalProperties: false,
-  properties: {
-    campaigns: nullableString,
-    channel: nullableString,
-    priceTables: nullableString,
-    regionId: nullableString,
-    utm_campaign: nullableString,
-    utm_source: nullableString,
-    utmi_campaign: nullableString,
-    currencyCode: nullableString,
-    currencySymbol: nullableString,
-    countryCode: nullableString,
-    cultureInfo: nullableString,
-    admin_cultureInfo: nullableString,
-    channelPrivacy: nullableString,
-    facets: nullableString,
-  },
+  properties: Object.fromEntries(SEGMENT_FIELDS.map((f) => [f.name, nullableString])),
 };
 
 /**
@@ -41,7 +26,7 @@ export function openApiDocument(prefix: string) {
     description: 'Comma-separated ns.key names (split at the first dot); * for all',
   };
   const segmentToken = { name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'A vtex_segment token' };
-  const overrides = ['utm_source', 'utm_campaign', 'utmi_campaign', 'utmi_cp', 'cultureInfo'].map((name) => ({
+  const overrides = Object.keys(SEGMENT_OVERRIDES).map((name) => ({
     name,
     in: 'query',
     schema: { type: 'string' },

@@ -9,7 +9,7 @@ import { channelStoreItems } from '../transforms/builtin/store';
 import { sendJson } from './respond';
 
 // Query overrides of `GET /segments`: the tracking fields and the culture, for this answer only.
-const OVERRIDES: Record<string, keyof SegmentData> = {
+export const SEGMENT_OVERRIDES: Readonly<Record<string, keyof SegmentData>> = {
   utm_source: 'utm_source',
   utm_campaign: 'utm_campaign',
   utmi_campaign: 'utmi_campaign',
@@ -20,7 +20,7 @@ const MAX_OVERRIDE_LENGTH = 256;
 
 function withOverrides(data: Readonly<SegmentData>, query: URLSearchParams): SegmentData {
   const result: SegmentData = { ...data };
-  for (const [param, field] of Object.entries(OVERRIDES)) {
+  for (const [param, field] of Object.entries(SEGMENT_OVERRIDES)) {
     const value = query.get(param);
     if (value === null) continue;
     if (value.length > MAX_OVERRIDE_LENGTH) {
