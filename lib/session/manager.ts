@@ -154,11 +154,6 @@ export class SessionManager {
     return record;
   }
 
-  /** Builds the record that a session would have, without storing it (the segment API's anonymous answer). */
-  async draftNamespaces(seed: NamespacesPatch, context: WriteContext): Promise<Namespaces> {
-    return isEmptyPatch(seed) ? this.createNamespaces(context) : this.engine.create(seed, { ...context, creating: true });
-  }
-
   /** A session that is not in the store: version 0, its namespaces computed by the creation. */
   private async unstored(id: string, createdAt: number, context: WriteContext): Promise<SessionRecord> {
     return { id, namespaces: await this.createNamespaces(context), version: 0, createdAt, lastSeen: createdAt };

@@ -1,27 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express } from 'express';
 import request from 'supertest';
 import { decodeSessionToken, LruSessionStore, RedisSessionStore, type SessionStore } from '../../lib';
 import { sessionClaims, signJwt } from '../support/adversarial';
-import { SECRET, makeApp } from '../support/app';
+import { SECRET, loginRoute, makeApp } from '../support/app';
 import { publicItems } from '../support/api';
 import { LatencyStore } from '../support/stores';
 import { connectClient, describeWithRedis } from '../support/redis';
 
 const HOUR = 3600;
 const RACERS = 20;
-
-/** A page handler that logs the visitor in, as a storefront's login route would. */
-function login(app: Express): void {
-  app.post('/login', async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      await req.vtexSession.patch({ authentication: { storeUserEmail: { value: 'ana@example.com' } } });
-      res.json({ id: req.vtexSession.id });
-    } catch (error) {
-      next(error);
-    }
-  });
-}
 
 /** A stored session with a keepAlive item, and its token as it looks an hour before its end. */
 async function endingSession(app: Express): Promise<{ id: string; cookie: string }> {
@@ -76,7 +64,7 @@ function racesOn(makeStore: () => SessionStore, readStore: (store: SessionStore,
   describe('when writes race a login of the same visitor', () => {
     it('should keep every write it acknowledged, and refuse the others with 409 SESSION_ROTATED', async () => {
       const store = makeStore();
-      const app = makeApp({ store }, login);
+      const app = makeApp({ store }, loginRoute);
       const created = await request(app).post('/api/sessions').send(publicItems({ start: 'yes' })).expect(201);
       const cookie = `vtex_session=${created.body.sessionToken}`;
 
@@ -97,7 +85,7 @@ function racesOn(makeStore: () => SessionStore, readStore: (store: SessionStore,
 
     it('should never open the logged-in session with the token from before the login', async () => {
       const store = makeStore();
-      const app = makeApp({ store }, login);
+      const app = makeApp({ store }, loginRoute);
       const created = await request(app).post('/api/sessions').send(publicItems({ start: 'yes' })).expect(201);
       const planted = `vtex_session=${created.body.sessionToken}`;
       const signedIn = await request(app).post('/login').set('Cookie', planted).expect(200);

@@ -1,21 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express } from 'express';
 import request from 'supertest';
 import { decodeSessionToken, RedisSessionStore } from '../../lib';
-import { cookieHeader, makeApp, setCookie } from '../support/app';
+import { cookieHeader, loginRoute, makeApp, setCookie } from '../support/app';
 import { connectClient, describeWithRedis } from '../support/redis';
-
-/** A page handler that logs the visitor in, as a storefront's login route would. */
-function login(app: Express): void {
-  app.post('/login', async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      await req.vtexSession.patch({ authentication: { storeUserEmail: { value: 'ana@example.com' } } });
-      res.json({ id: req.vtexSession.id });
-    } catch (error) {
-      next(error);
-    }
-  });
-}
 
 describeWithRedis('two app instances on one Redis', (url) => {
   // Two processes of one storefront: the same secret, each with its own client and store.
@@ -26,7 +14,7 @@ describeWithRedis('two app instances on one Redis', (url) => {
 
   beforeAll(async () => {
     clients = [await connectClient(url), await connectClient(url)];
-    [first, second] = clients.map((client) => makeApp({ store: new RedisSessionStore({ client, prefix }) }, login));
+    [first, second] = clients.map((client) => makeApp({ store: new RedisSessionStore({ client, prefix }) }, loginRoute));
   });
 
   afterAll(async () => {

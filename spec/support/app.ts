@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Response as TestResponse } from 'supertest';
 import { LruSessionStore, sessionMiddleware, type SessionOptions, type SessionRecord, type SessionStore, type SetOptions } from '../../lib';
 
@@ -104,4 +104,16 @@ export function redisUrl(): string | undefined {
     throw new Error('REDIS_URL is not set: CI must run the Redis tests (.ci/run starts Redis and sets it)');
   }
   return url;
+}
+
+/** A route that logs the visitor in through a server-side write, as a storefront's login route would. */
+export function loginRoute(app: Express): void {
+  app.post('/login', async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      await req.vtexSession.patch({ authentication: { storeUserEmail: { value: 'ana@example.com' } } });
+      res.json({ id: req.vtexSession.id });
+    } catch (error) {
+      next(error);
+    }
+  });
 }
