@@ -14,6 +14,7 @@ import { mergePatches, requestCapture } from './transforms/builtin/capture';
 import { SessionRotatedError, SessionTooLargeError } from './errors';
 import type { NamespacesPatch } from './namespaces';
 import type { Segment } from './segment/codec';
+import { isPromise, then, type MaybePromise } from './maybe';
 
 /**
  * `app.use(sessionMiddleware(options))`: on every page request reads or creates both cookies and
@@ -47,8 +48,8 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
 
   // Express gives every request and response object a shape of its own (it swaps their prototype
   // per request), so each property access on them is an uncached lookup: the page path reads each
-  // one once and passes it along.
-  async function openPage(req: Request, res: Response, method: string, url: string): Promise<void> {
+  // one once and passes it along. It answers without a promise when nothing had to be waited for.
+  function openPage(req: Request, res: Response, method: string, url: string): MaybePromise<void> {
     const header = req.headers.cookie;
     const token = readCookie(header, sessionName);
     const session = new RequestSession(
@@ -67,40 +68,57 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
       });
       return segment;
     };
-    try {
-      await openOrSupersede(session);
-      const namespaces = session.record?.namespaces;
-      const captured = mergePatches(
-        capture.query(method, url, namespaces),
-        session.source.fromCookie ? capture.cookies(header, () => session.requestCookies(), namespaces) : undefined,
-      );
-      await writeCaptured(session, captured);
-    } catch (error) {
+    const opened = (): void => session.commitCookies(attach());
+    const failed = (error: unknown): void => {
       if (!SessionManager.isStoreFailure(error) || onStoreError === 'fail') {
         attach();
         throw error;
       }
       session.degrade(error);
+      opened();
+    };
+    let pending: MaybePromise<void>;
+    try {
+      pending = then(openOrSupersede(session), () => {
+        const namespaces = session.record?.namespaces;
+        const captured = mergePatches(
+          capture.query(method, url, namespaces),
+          session.source.fromCookie ? capture.cookies(header, () => session.requestCookies(), namespaces) : undefined,
+        );
+        return writeCaptured(session, captured);
+      });
+    } catch (error) {
+      return failed(error);
     }
-    session.commitCookies(attach());
+    if (isPromise(pending)) return pending.then(opened, failed);
+    opened();
   }
 
-  async function openOrSupersede(session: RequestSession): Promise<void> {
-    try {
-      await session.open();
-    } catch (error) {
+  function openOrSupersede(session: RequestSession): MaybePromise<void> {
+    const supersede = (error: unknown): Promise<void> => {
       if (!(error instanceof SessionRotatedError)) throw error;
-      await session.supersede();
+      return session.supersede();
+    };
+    let opening: MaybePromise<void>;
+    try {
+      opening = session.open();
+    } catch (error) {
+      return supersede(error);
     }
+    return isPromise(opening) ? opening.then(undefined, supersede) : opening;
   }
 
   /** A page view's captures: a new session's seed, or a write; a visitor who brings nothing costs a touch at most. */
-  async function writeCaptured(session: RequestSession, captured: NamespacesPatch | undefined): Promise<void> {
+  function writeCaptured(session: RequestSession, captured: NamespacesPatch | undefined): MaybePromise<void> {
+    if (session.superseded) return;
+    if (captured !== undefined) return storeCaptured(session, captured);
+    if (session.record === undefined) return then(session.create(), () => undefined);
+    manager.maybeTouch(session.record, session.now);
+  }
+
+  async function storeCaptured(session: RequestSession, captured: NamespacesPatch): Promise<void> {
     try {
-      if (session.record === undefined) await session.create(captured);
-      else if (session.superseded) return;
-      else if (captured !== undefined) await session.write(captured);
-      else manager.maybeTouch(session.record, session.now);
+      await session.write(captured);
     } catch (error) {
       // A page is not refused for what its URL or cookies would add to a full session: it renders
       // with the session as it is.
@@ -118,12 +136,24 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
     if (api !== undefined && api.covers(url)) {
       api.router(req, res, (error?: unknown) => {
         if (error !== undefined && error !== 'route' && error !== 'router') next(error);
-        else openPage(req, res, req.method, req.url).then(() => next(), next);
+        else servePage(req, res, req.method, req.url, next);
       });
       return;
     }
-    openPage(req, res, req.method, url).then(() => next(), next);
+    servePage(req, res, req.method, url, next);
   };
+
+  function servePage(req: Request, res: Response, method: string, url: string, next: NextFunction): void {
+    let pending: MaybePromise<void>;
+    try {
+      pending = openPage(req, res, method, url);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (isPromise(pending)) pending.then(() => next(), next);
+    else next();
+  }
 }
 
 /** The configured store, or the in-process default, with operations abandoned after `storeTimeout`. */

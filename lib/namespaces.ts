@@ -132,6 +132,12 @@ export function applyPatch(
   return { namespaces: next ?? namespaces, changed };
 }
 
+/** Whether a patch names no item at all. */
+export function isEmptyPatch(patch: NamespacesPatch): boolean {
+  for (const ns in patch) if (Object.keys(patch[ns]).length > 0) return false;
+  return true;
+}
+
 /** The items marked keepAlive, as a patch, to seed a replacement session. */
 export function keepAliveItems(namespaces: Namespaces): NamespacesPatch {
   const carried: NamespacesPatch = {};

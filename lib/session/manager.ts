@@ -2,6 +2,7 @@ import { SessionTooLargeError, StoreUnavailableError, WriteConflictError } from 
 import {
   applyPatch,
   freezeNamespaces,
+  isEmptyPatch,
   keepAliveItems,
   type Namespaces,
   type NamespacesPatch,
@@ -18,6 +19,7 @@ import { TokenSigner, type VerifiedToken } from './token';
 import { TracedStore } from '../stores/traced';
 import type { SessionStore } from '../stores/store';
 import { created, loaded, publish, shortHash, stored } from '../events';
+import { then, type MaybePromise } from '../maybe';
 
 /** Attempts of one write before concurrent writers are reported as a conflict. */
 const MAX_WRITE_ATTEMPTS = 16;
@@ -59,7 +61,7 @@ export class SessionManager {
   readonly engine: TransformEngine;
   readonly signer: TokenSigner;
   /** The configured store, its operations published on the store TracingChannel. */
-  readonly store: SessionStore;
+  readonly store: TracedStore;
   /** The namespaces a session holds when the store cannot be reached. */
   readonly fallbackNamespaces: Namespaces;
   private readonly touched = new Map<string, number>();
@@ -99,7 +101,6 @@ export class SessionManager {
     });
   }
 
-
   verify(token: string | undefined, now: number): VerifiedToken | undefined {
     return token === undefined ? undefined : this.signer.verify(token, now);
   }
@@ -111,14 +112,17 @@ export class SessionManager {
    * the stored record, following a renewal's or a rotation's pointer to its successor.
    * Undefined when the store no longer has it.
    */
-  async load(verified: VerifiedToken, context: WriteContext, { unstoredMayBeStored = false } = {}): Promise<SessionRecord | undefined> {
+  load(verified: VerifiedToken, context: WriteContext, { unstoredMayBeStored = false } = {}): MaybePromise<SessionRecord | undefined> {
     const { claims } = verified;
-    const record = claims.stored === false && !unstoredMayBeStored ? undefined : await this.store.get(claims.id);
-    if (claims.stored === false && (record === undefined || record.id !== claims.id)) return this.unstored(claims.id, claims.iat * 1000, context);
-    if (record === undefined || record.id !== claims.id) return undefined;
-    const current = await latest(this.store, record);
-    if (current !== undefined) publish(loaded, () => ({ session: shortHash(current.id), version: current.version }));
-    return current;
+    if (claims.stored === false && !unstoredMayBeStored) return this.unstored(claims.id, claims.iat * 1000, context);
+    return then(this.store.read(claims.id), (record) => {
+      if (claims.stored === false && (record === undefined || record.id !== claims.id)) return this.unstored(claims.id, claims.iat * 1000, context);
+      if (record === undefined || record.id !== claims.id) return undefined;
+      return then(latest(this.store, record), (current) => {
+        if (current !== undefined) publish(loaded, () => ({ session: shortHash(current.id), version: current.version }));
+        return current;
+      });
+    });
   }
 
   tokenFor(record: SessionRecord): string {
@@ -136,13 +140,16 @@ export class SessionManager {
    * A new session. Without a seed it is not stored: its namespaces are what the creation computes,
    * and its token says so. With one (query captures, carried keepAlive items) it is stored now.
    */
-  async create(seed: NamespacesPatch, context: WriteContext): Promise<SessionRecord> {
-    const now = context.now;
-    if (isEmptyPatch(seed)) {
-      const unstored = await this.unstored(newSessionId(), Math.floor(now / 1000) * 1000, context);
+  create(seed: NamespacesPatch, context: WriteContext): MaybePromise<SessionRecord> {
+    if (!isEmptyPatch(seed)) return this.createStored(seed, context);
+    return then(this.unstored(newSessionId(), Math.floor(context.now / 1000) * 1000, context), (unstored) => {
       publish(created, () => ({ session: shortHash(unstored.id), stored: false }));
       return unstored;
-    }
+    });
+  }
+
+  private async createStored(seed: NamespacesPatch, context: WriteContext): Promise<SessionRecord> {
+    const now = context.now;
     const namespaces = await this.engine.create(seed, { ...context, creating: true });
     this.checkSize(namespaces);
     const record: SessionRecord = { id: newSessionId(), namespaces, version: 1, createdAt: now, lastSeen: now };
@@ -155,19 +162,22 @@ export class SessionManager {
   }
 
   /** A session that is not in the store: version 0, its namespaces computed by the creation. */
-  private async unstored(id: string, createdAt: number, context: WriteContext): Promise<SessionRecord> {
-    return { id, namespaces: await this.createNamespaces(context), version: 0, createdAt, lastSeen: createdAt };
+  private unstored(id: string, createdAt: number, context: WriteContext): MaybePromise<SessionRecord> {
+    return then(this.createNamespaces(context), (namespaces) => ({ id, namespaces, version: 0, createdAt, lastSeen: createdAt }));
   }
 
-  private async createNamespaces(context: WriteContext): Promise<Namespaces> {
+  /** What the creation computes, shared for a second by every new session when nothing else can change it. */
+  private createNamespaces(context: WriteContext): MaybePromise<Namespaces> {
     if (!this.memoizeCreation) return this.engine.create({}, { ...context, creating: true });
     const second = Math.floor(context.now / 1000);
     let epoch = 0;
     while (epoch < this.audienceBoundaries.length && this.audienceBoundaries[epoch] <= context.now) epoch++;
     if (this.created?.at === second && this.created.epoch === epoch) return this.created.namespaces;
-    const namespaces = freezeNamespaces(await this.engine.create({}, { ...context, creating: true }));
-    this.created = { at: second, epoch, namespaces };
-    return namespaces;
+    return this.engine.create({}, { ...context, creating: true }).then((computed) => {
+      const namespaces = freezeNamespaces(computed);
+      this.created = { at: second, epoch, namespaces };
+      return namespaces;
+    });
   }
 
   /**
@@ -270,11 +280,6 @@ export class SessionManager {
   static isStoreFailure(error: unknown): error is StoreUnavailableError {
     return error instanceof StoreUnavailableError;
   }
-}
-
-function isEmptyPatch(patch: NamespacesPatch): boolean {
-  for (const ns in patch) if (Object.keys(patch[ns]).length > 0) return false;
-  return true;
 }
 
 /**

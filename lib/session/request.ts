@@ -5,6 +5,8 @@ import type { Segment } from '../segment/codec';
 import type { WriteContext } from '../transforms/types';
 import { expiresAt, isStored, shouldRenew } from './lifecycle';
 import type { SessionManager } from './manager';
+import type { VerifiedToken } from './token';
+import { then, type MaybePromise } from '../maybe';
 import type { StoreUnavailableError } from '../errors';
 import { degraded, publish, shortHash } from '../events';
 
@@ -65,11 +67,14 @@ export class RequestSession {
    * hands out the new token: `renew: false` leaves it to the request's write (which may still be
    * refused and must then store nothing) or, for a request that writes nothing, to a later one.
    */
-  async open({ renew = true, unstoredMayBeStored = false }: { renew?: boolean; unstoredMayBeStored?: boolean } = {}): Promise<void> {
+  open({ renew = true, unstoredMayBeStored = false }: { renew?: boolean; unstoredMayBeStored?: boolean } = {}): MaybePromise<void> {
     const verified = this.manager.verify(this.source.token, this.now);
     if (verified === undefined) return;
     this.tokenId = verified.claims.id;
-    const record = await this.manager.load(verified, this.context(), { unstoredMayBeStored });
+    return then(this.manager.load(verified, this.context(), { unstoredMayBeStored }), (record) => this.opened(verified, record, renew));
+  }
+
+  private opened(verified: VerifiedToken, record: SessionRecord | undefined, renew: boolean): MaybePromise<void> {
     if (record === undefined) return;
     // A token whose session moved on (renewed or rotated by a concurrent request) names its
     // predecessor: the successor is the session now, and its own token is issued.
@@ -79,9 +84,10 @@ export class RequestSession {
         this.renewalDue = true;
         return;
       }
-      this.record = await this.manager.renew(record, this.context());
-      this.issueToken = true;
-      return;
+      return this.manager.renew(record, this.context()).then((renewed) => {
+        this.record = renewed;
+        this.issueToken = true;
+      });
     }
     this.record = record;
     // Re-signed with the first secret, or the token of a session stored since it was issued.
@@ -110,10 +116,12 @@ export class RequestSession {
     this.record = await this.manager.create({}, this.context());
   }
 
-  async create(seed: NamespacesPatch = {}): Promise<SessionRecord> {
-    this.record = await this.manager.create(seed, this.context());
-    this.issueToken = true;
-    return this.record;
+  create(seed: NamespacesPatch = {}): MaybePromise<SessionRecord> {
+    return then(this.manager.create(seed, this.context()), (record) => {
+      this.record = record;
+      this.issueToken = true;
+      return record;
+    });
   }
 
   /** Writes to the open session, or creates one with the patch as its seed. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SessionRotatedError, WriteConflictError } from '../errors';
 import { publish, renewed, rotated, shortHash } from '../events';
 import type { Namespaces, SessionRecord } from '../namespaces';
+import type { MaybePromise } from '../maybe';
 import type { SessionStore } from '../stores/store';
 
 /**
@@ -64,7 +65,12 @@ export async function moveTo(store: SessionStore, move: Move): Promise<SessionRe
  * that names it is refused (SessionRotatedError), so that it neither opens the successor nor
  * starts a session whose cookie would replace the successor's in the browser.
  */
-export async function latest(store: SessionStore, record: SessionRecord): Promise<SessionRecord | undefined> {
+export function latest(store: SessionStore, record: SessionRecord): MaybePromise<SessionRecord | undefined> {
+  // Nearly every record is the session itself: answered without a promise.
+  return record.successor === undefined ? record : follow(store, record);
+}
+
+async function follow(store: SessionStore, record: SessionRecord): Promise<SessionRecord | undefined> {
   let current = record;
   for (let hop = 0; current.successor !== undefined; hop++) {
     if (current.rotated) throw new SessionRotatedError();

@@ -70,7 +70,8 @@ export class TokenSigner {
     };
     if (claims.stored === false) payload.stored = false;
     const body = `${HEADER_PREFIX}${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-    return `${body}.${hmac(this.keys[0], body).toString('base64url')}`;
+    // Straight to base64url: a Buffer for the signature would only be encoded and dropped.
+    return `${body}.${createHmac('sha256', this.keys[0]).update(body).digest('base64url')}`;
   }
 
   /**

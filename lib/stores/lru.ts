@@ -43,6 +43,11 @@ export class LruSessionStore implements SessionStore {
     return this.cache.get(id);
   }
 
+  /** `get` without a promise: the page path of the middleware reads this store in the same tick. */
+  getNow(id: string): SessionRecord | undefined {
+    return this.cache.get(id);
+  }
+
   async set(id: string, record: SessionRecord, { ttl, ifVersion }: SetOptions): Promise<boolean> {
     if (ifVersion !== undefined) {
       const stored = this.cache.get(id, { updateAgeOnGet: false });

@@ -148,8 +148,9 @@ describe('the benchmark', () => {
 
     it('should print every target, and decline to conclude from a single round', () => {
       const targets = result.stdout.slice(result.stdout.indexOf('\nTargets\n'));
-      expect(targets).toMatch(/returning visitor, throughput ≥ 0\.8× bare Express: .* → 1 round\(s\) give no interval/);
-      expect(targets).toMatch(/new visitor, throughput ≥ 0\.75× bare Express: .* → 1 round\(s\) give no interval/);
+      expect(targets).toMatch(/in-process store, returning visitor, throughput ≥ 0\.85× bare Express: .* → 1 round\(s\) give no interval/);
+      expect(targets).toMatch(/in-process store, new visitor, throughput ≥ 0\.85× bare Express: .* → 1 round\(s\) give no interval/);
+      expect(targets).toMatch(/in-process store, PATCH, throughput ≥ 0\.7× bare Express: .* → 1 round\(s\) give no interval/);
       expect(targets).toMatch(/in-process store, new visitor within about 10% of a returning one: throughput ≥ 0\.9× the returning visitor's: .* → 1 round\(s\) give no interval/);
       expect(targets).toMatch(/memory per never-written visitor: zero .*: -?[\d.]+ B of heap, 0 sessions stored → 2000 visitors are too few to conclude/);
       expect(targets).toMatch(new RegExp(`bot flood, vtex-session stores nothing: 0 sessions stored by ${FLOOD} cookieless requests → holds`));
@@ -158,6 +159,24 @@ describe('the benchmark', () => {
         expect(targets).toMatch(/never-written returning visitor, RedisSessionStore as fast as the in-process store: throughput ≥ 0\.9× in-process: .* → 1 round\(s\) give no interval/);
       }
     });
+  });
+
+  describe('when another build is measured beside this one', () => {
+    it('should run both in the same rounds and print this build ÷ that one for each scenario', async () => {
+      const { code, stdout, stderr } = await run('run.js', ['--configs=vtex-session', '--scenarios=returning,new', `--compare=${join(ROOT, 'dist')}`], {
+        BENCH_DURATION: '200',
+        BENCH_ROUNDS: '1',
+        BENCH_WARMUP: '0',
+        BENCH_SESSIONS: '0',
+        BENCH_FLOOD: '0',
+      });
+      expect(stderr).not.toMatch(/Error/);
+      expect(code).toBe(0);
+      expect(row(stdout, SCENARIOS[0].label, 'vtex-session, compared build')).toBeDefined();
+      for (const scenario of ['returning visitor', 'new visitor']) {
+        expect(stdout).toMatch(new RegExp(`- ${scenario}, this build ÷ the compared build: [\\d.]+ \\(one round\\), CPU [+-]?\\d+ \\(one round\\) µs per request`));
+      }
+    }, 60_000);
   });
 
   describe('when the in-process measurement runs a few requests', () => {

@@ -10,7 +10,7 @@ import { dirname, join, posix, relative, resolve } from 'node:path';
 const LIB = resolve(__dirname, '../../lib');
 
 // The modules below the options, the API and the middleware.
-const LOWER = ['namespaces.ts', 'errors.ts', 'events.ts', 'logger.ts', 'cookies.ts', 'segment/', 'session/', 'stores/', 'transforms/'];
+const LOWER = ['maybe.ts', 'namespaces.ts', 'errors.ts', 'events.ts', 'logger.ts', 'cookies.ts', 'segment/', 'session/', 'stores/', 'transforms/'];
 // What they may not import.
 const UPPER = ['options', 'api', 'middleware', 'index'];
 const MAX_LINES = 300;

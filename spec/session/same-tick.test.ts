@@ -1,0 +1,159 @@
+import { spawnSync } from 'node:child_process';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import express, { type Express } from 'express';
+import { CHANNELS, sessionMiddleware, type SessionOptions } from '../../lib';
+import { ControllableStore, memoryLogger, SECRET } from '../support/app';
+
+/**
+ * A page view that has nothing to wait for (a new visitor, a never-written session, a session in
+ * the in-process store) is answered in the tick it arrived in: the application's next handler runs
+ * before the middleware returns, with no promise in between. Where something must be waited for
+ * (another store, a write, a traced store operation) the page is served as before, only later.
+ */
+
+// The request's socket: never written to, since the response's end is replaced below.
+const socket = new Writable({ write: (_chunk, _encoding, callback) => callback(), writev: (_chunks, callback) => callback() });
+
+interface Served {
+  /** Whether the page handler had run when the application returned. */
+  sameTick: boolean;
+  status: number;
+  setCookie: string[];
+  body: Record<string, unknown>;
+}
+
+/** Hands the app a real request and response, as node:http does, and notes whether the page handler ran before the app returned. */
+function serve(app: Express, url: string, cookie?: string): Promise<Served> {
+  const req = new IncomingMessage(socket as never);
+  req.method = 'GET';
+  req.url = url;
+  req.headers = { host: 'store.test', ...(cookie ? { cookie } : {}) };
+  req.push(null);
+  // The response's end is the test's: what the page answered is read there, nothing is written.
+  const res = new ServerResponse(req);
+  let handled = false;
+  const answered = new Promise<Omit<Served, 'sameTick'>>((resolve) => {
+    res.end = ((chunk?: string) => {
+      handled = true;
+      const set = res.getHeader('set-cookie');
+      resolve({ status: res.statusCode, setCookie: set === undefined ? [] : ([] as string[]).concat(set as string[]), body: chunk ? JSON.parse(chunk) : {} });
+      return res;
+    }) as typeof res.end;
+  });
+  app(req as never, res as never);
+  const sameTick = handled;
+  return answered.then((result) => ({ ...result, sameTick }));
+}
+
+function pageApp(options: SessionOptions = {}): Express {
+  const app = express();
+  app.use(sessionMiddleware({ secret: SECRET, logger: memoryLogger(), ...options }));
+  app.get('/page', (req, res) => {
+    res.json({ id: req.vtexSession.id, version: req.vtexSession.version, utm: req.vtexSession.get('public', 'utm_source') ?? null, channel: req.vtexSegment.data.channel });
+  });
+  return app;
+}
+
+const cookiesFrom = (setCookie: string[]) => setCookie.map((line) => line.slice(0, line.indexOf(';'))).join('; ');
+
+/** A visitor who wrote once: a stored session, and its cookies. */
+async function storedVisitor(app: Express): Promise<{ cookie: string; id: string }> {
+  const landing = await serve(app, '/page?utm_source=news');
+  return { cookie: cookiesFrom(landing.setCookie), id: landing.body.id as string };
+}
+
+/** One page view of the built package in a process of its own (see same-tick-child.js). */
+function servedAlone(which: 'new' | 'unwritten' | 'stored'): { sameTick: boolean; body: Record<string, unknown>; setCookie: string[]; setUpId?: string } {
+  // The Express of this test project (4 or 5), which the child loads instead of its own `require('express')`.
+  const env = { ...process.env, SAME_TICK_EXPRESS: require.resolve('express') };
+  const child = spawnSync(process.execPath, [join(__dirname, 'same-tick-child.js'), which], { cwd: join(__dirname, '..', '..'), encoding: 'utf8', timeout: 30_000, env });
+  if (child.status !== 0) throw new Error(`same-tick-child.js ${which} failed: ${child.stderr}`);
+  return JSON.parse(child.stdout);
+}
+
+describe('a page view with nothing to wait for', () => {
+  beforeAll(() => {
+    if (!existsSync(join(__dirname, '..', '..', 'dist', 'index.js'))) throw new Error('dist/ is missing: this test serves the built package (npm run build)');
+  });
+
+  it('should answer a new visitor in the same tick, with both cookies', () => {
+    const first = servedAlone('new');
+    expect(first.sameTick).toBe(true);
+    expect(first.setCookie.map((c) => c.slice(0, c.indexOf('=')))).toEqual(['vtex_session', 'vtex_segment']);
+    expect(first.body.version).toBe(0);
+  });
+
+  it('should answer a never-written returning visitor in the same tick, as the same session', () => {
+    const again = servedAlone('unwritten');
+    expect(again.sameTick).toBe(true);
+    expect(again.body.id).toBe(again.setUpId);
+    expect(again.setCookie).toEqual([]);
+  });
+
+  it('should answer a visitor whose session is in the in-process store in the same tick, with what was stored', () => {
+    const again = servedAlone('stored');
+    expect(again.sameTick).toBe(true);
+    expect(again.body).toEqual({ id: again.setUpId, version: 1, utm: 'news' });
+  });
+});
+
+describe('a page view that must wait', () => {
+  it('should serve a session of a store that answers with promises, later', async () => {
+    const store = new ControllableStore();
+    const app = pageApp({ store });
+    const { cookie, id } = await storedVisitor(app);
+    const again = await serve(app, '/page', cookie);
+    expect(again.sameTick).toBe(false);
+    expect(again.body).toMatchObject({ id, version: 1, utm: 'news' });
+    expect(store.calls.get).toBeGreaterThan(0);
+  });
+
+  it('should serve a page whose URL brings an item to write, later, with the item', async () => {
+    const app = pageApp();
+    const landing = await serve(app, '/page?utm_source=mail');
+    expect(landing.sameTick).toBe(false);
+    expect(landing.body).toMatchObject({ version: 1, utm: 'mail' });
+  });
+
+  it('should trace the in-process store\'s read for a subscriber, asynchronously as before', async () => {
+    const app = pageApp();
+    const { cookie, id } = await storedVisitor(app);
+    const seen: string[] = [];
+    const onStart = (message: unknown) => void seen.push((message as { operation: string }).operation);
+    const onAsyncEnd = () => void seen.push('asyncEnd');
+    subscribe(`tracing:${CHANNELS.store}:start`, onStart);
+    subscribe(`tracing:${CHANNELS.store}:asyncEnd`, onAsyncEnd);
+    try {
+      const again = await serve(app, '/page', cookie);
+      expect(again.sameTick).toBe(false);
+      expect(again.body).toMatchObject({ id, utm: 'news' });
+      expect(seen.slice(0, 2)).toEqual(['get', 'asyncEnd']);
+    } finally {
+      unsubscribe(`tracing:${CHANNELS.store}:start`, onStart);
+      unsubscribe(`tracing:${CHANNELS.store}:asyncEnd`, onAsyncEnd);
+    }
+  });
+
+  it('should run a custom creation transform for every new visitor, later, with its output', async () => {
+    let runs = 0;
+    const app = pageApp({
+      transforms: [
+        {
+          name: 'greeting',
+          input: {},
+          output: { public: ['greeting'] },
+          runOnCreate: true,
+          run: async () => ({ public: { greeting: { value: `hello ${++runs}` } } }),
+        },
+      ],
+    });
+    const first = await serve(app, '/page');
+    const second = await serve(app, '/page');
+    expect([first.sameTick, second.sameTick]).toEqual([false, false]);
+    expect(runs).toBe(2);
+  });
+});
