@@ -16,7 +16,13 @@ export function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
-/** `next(value)` at once when the value is here, else when the promise settles. */
-export function then<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>): MaybePromise<R> {
+/**
+ * `next(value)` at once when the value is here, else when the promise settles. Not named `then`:
+ * a module exporting `then` is itself taken for a promise by `await import()`.
+ */
+export function andThen<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>): MaybePromise<R> {
   return isPromise(value) ? value.then(next) : next(value);
 }
+
+/** For `andThen(value, ignore)`: waits for the value where it must, and answers nothing. */
+export const ignore = (): void => undefined;

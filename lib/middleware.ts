@@ -14,7 +14,7 @@ import { mergePatches, requestCapture } from './transforms/builtin/capture';
 import { SessionRotatedError, SessionTooLargeError } from './errors';
 import type { NamespacesPatch } from './namespaces';
 import type { Segment } from './segment/codec';
-import { isPromise, then, type MaybePromise } from './maybe';
+import { andThen, ignore, isPromise, type MaybePromise } from './maybe';
 
 /**
  * `app.use(sessionMiddleware(options))`: on every page request reads or creates both cookies and
@@ -68,18 +68,18 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
       });
       return segment;
     };
-    const opened = (): void => session.commitCookies(attach());
+    const commit = (): void => session.commitCookies(attach());
     const failed = (error: unknown): void => {
       if (!SessionManager.isStoreFailure(error) || onStoreError === 'fail') {
         attach();
         throw error;
       }
       session.degrade(error);
-      opened();
+      commit();
     };
     let pending: MaybePromise<void>;
     try {
-      pending = then(openOrSupersede(session), () => {
+      pending = andThen(openOrSupersede(session), () => {
         const namespaces = session.record?.namespaces;
         const captured = mergePatches(
           capture.query(method, url, namespaces),
@@ -90,8 +90,10 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
     } catch (error) {
       return failed(error);
     }
-    if (isPromise(pending)) return pending.then(opened, failed);
-    opened();
+    // `then(commit, failed)`, not `.then(commit).catch(failed)`: an error of the commit itself is
+    // not a store failure to degrade on, and the cookies must not be committed twice.
+    if (isPromise(pending)) return pending.then(commit, failed);
+    commit();
   }
 
   function openOrSupersede(session: RequestSession): MaybePromise<void> {
@@ -99,6 +101,7 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
       if (!(error instanceof SessionRotatedError)) throw error;
       return session.supersede();
     };
+    // The rotation's refusal comes as a throw from a read answered at once, or as a rejection.
     let opening: MaybePromise<void>;
     try {
       opening = session.open();
@@ -112,10 +115,11 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
   function writeCaptured(session: RequestSession, captured: NamespacesPatch | undefined): MaybePromise<void> {
     if (session.superseded) return;
     if (captured !== undefined) return storeCaptured(session, captured);
-    if (session.record === undefined) return then(session.create(), () => undefined);
+    if (session.record === undefined) return andThen(session.create(), ignore);
     manager.maybeTouch(session.record, session.now);
   }
 
+  /** Writes the captures to the open session, or creates a session with them as its seed (write() without a record). */
   async function storeCaptured(session: RequestSession, captured: NamespacesPatch): Promise<void> {
     try {
       await session.write(captured);
@@ -126,6 +130,18 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
       logger.warn('a page view\'s captures would pass limits.sessionSize; they were not written', { session: session.tokenId && shortHash(session.tokenId) });
       if (session.record === undefined) await session.create();
     }
+  }
+
+  function servePage(req: Request, res: Response, method: string, url: string, next: NextFunction): void {
+    let pending: MaybePromise<void>;
+    try {
+      pending = openPage(req, res, method, url);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (isPromise(pending)) pending.then(() => next(), next);
+    else next();
   }
 
   // A plain named middleware: the application's request and response get `vtexSession` and
@@ -142,18 +158,6 @@ export function sessionMiddleware(options: SessionOptions = {}): RequestHandler 
     }
     servePage(req, res, req.method, url, next);
   };
-
-  function servePage(req: Request, res: Response, method: string, url: string, next: NextFunction): void {
-    let pending: MaybePromise<void>;
-    try {
-      pending = openPage(req, res, method, url);
-    } catch (error) {
-      next(error);
-      return;
-    }
-    if (isPromise(pending)) pending.then(() => next(), next);
-    else next();
-  }
 }
 
 /** The configured store, or the in-process default, with operations abandoned after `storeTimeout`. */

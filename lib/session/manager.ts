@@ -19,7 +19,7 @@ import { TokenSigner, type VerifiedToken } from './token';
 import { TracedStore } from '../stores/traced';
 import type { SessionStore } from '../stores/store';
 import { created, loaded, publish, shortHash, stored } from '../events';
-import { then, type MaybePromise } from '../maybe';
+import { andThen, type MaybePromise } from '../maybe';
 
 /** Attempts of one write before concurrent writers are reported as a conflict. */
 const MAX_WRITE_ATTEMPTS = 16;
@@ -115,10 +115,10 @@ export class SessionManager {
   load(verified: VerifiedToken, context: WriteContext, { unstoredMayBeStored = false } = {}): MaybePromise<SessionRecord | undefined> {
     const { claims } = verified;
     if (claims.stored === false && !unstoredMayBeStored) return this.unstored(claims.id, claims.iat * 1000, context);
-    return then(this.store.read(claims.id), (record) => {
+    return andThen(this.store.read(claims.id), (record) => {
       if (claims.stored === false && (record === undefined || record.id !== claims.id)) return this.unstored(claims.id, claims.iat * 1000, context);
       if (record === undefined || record.id !== claims.id) return undefined;
-      return then(latest(this.store, record), (current) => {
+      return andThen(latest(this.store, record), (current) => {
         if (current !== undefined) publish(loaded, () => ({ session: shortHash(current.id), version: current.version }));
         return current;
       });
@@ -142,7 +142,7 @@ export class SessionManager {
    */
   create(seed: NamespacesPatch, context: WriteContext): MaybePromise<SessionRecord> {
     if (!isEmptyPatch(seed)) return this.createStored(seed, context);
-    return then(this.unstored(newSessionId(), Math.floor(context.now / 1000) * 1000, context), (unstored) => {
+    return andThen(this.unstored(newSessionId(), Math.floor(context.now / 1000) * 1000, context), (unstored) => {
       publish(created, () => ({ session: shortHash(unstored.id), stored: false }));
       return unstored;
     });
@@ -163,7 +163,7 @@ export class SessionManager {
 
   /** A session that is not in the store: version 0, its namespaces computed by the creation. */
   private unstored(id: string, createdAt: number, context: WriteContext): MaybePromise<SessionRecord> {
-    return then(this.createNamespaces(context), (namespaces) => ({ id, namespaces, version: 0, createdAt, lastSeen: createdAt }));
+    return andThen(this.createNamespaces(context), (namespaces) => ({ id, namespaces, version: 0, createdAt, lastSeen: createdAt }));
   }
 
   /** What the creation computes, shared for a second by every new session when nothing else can change it. */

@@ -6,7 +6,7 @@ import type { WriteContext } from '../transforms/types';
 import { expiresAt, isStored, shouldRenew } from './lifecycle';
 import type { SessionManager } from './manager';
 import type { VerifiedToken } from './token';
-import { then, type MaybePromise } from '../maybe';
+import { andThen, type MaybePromise } from '../maybe';
 import type { StoreUnavailableError } from '../errors';
 import { degraded, publish, shortHash } from '../events';
 
@@ -71,7 +71,7 @@ export class RequestSession {
     const verified = this.manager.verify(this.source.token, this.now);
     if (verified === undefined) return;
     this.tokenId = verified.claims.id;
-    return then(this.manager.load(verified, this.context(), { unstoredMayBeStored }), (record) => this.opened(verified, record, renew));
+    return andThen(this.manager.load(verified, this.context(), { unstoredMayBeStored }), (record) => this.opened(verified, record, renew));
   }
 
   private opened(verified: VerifiedToken, record: SessionRecord | undefined, renew: boolean): MaybePromise<void> {
@@ -117,7 +117,7 @@ export class RequestSession {
   }
 
   create(seed: NamespacesPatch = {}): MaybePromise<SessionRecord> {
-    return then(this.manager.create(seed, this.context()), (record) => {
+    return andThen(this.manager.create(seed, this.context()), (record) => {
       this.record = record;
       this.issueToken = true;
       return record;

@@ -9,7 +9,15 @@ import type { SessionStore, SetOptions } from './store';
  * (start to asyncEnd) and its error. While nobody subscribes, an operation goes straight through.
  */
 export class TracedStore implements SessionStore {
-  constructor(readonly inner: SessionStore) {}
+  /**
+   * The in-process store as the package ships it. A subclass that overrides `get` (to count reads,
+   * to read through to another store) is read through its `get`, as any other store.
+   */
+  private readonly immediate: LruSessionStore | undefined;
+
+  constructor(readonly inner: SessionStore) {
+    this.immediate = inner instanceof LruSessionStore && inner.get === LruSessionStore.prototype.get ? inner : undefined;
+  }
 
   get(id: string): Promise<SessionRecord | undefined> {
     return this.trace('get', id, () => this.inner.get(id));
@@ -20,8 +28,7 @@ export class TracedStore implements SessionStore {
    * operations; a traced read keeps its asynchronous start and end, as subscribers expect them.
    */
   read(id: string): MaybePromise<SessionRecord | undefined> {
-    const { inner } = this;
-    return inner instanceof LruSessionStore && !storeOperations.hasSubscribers ? inner.getNow(id) : this.get(id);
+    return this.immediate !== undefined && !storeOperations.hasSubscribers ? this.immediate.getNow(id) : this.get(id);
   }
 
   set(id: string, record: SessionRecord, options: SetOptions): Promise<boolean> {

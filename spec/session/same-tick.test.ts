@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import express, { type Express } from 'express';
-import { CHANNELS, sessionMiddleware, type SessionOptions } from '../../lib';
+import { CHANNELS, LruSessionStore, sessionMiddleware, StoreUnavailableError, type SessionOptions, type SessionRecord } from '../../lib';
 import { ControllableStore, memoryLogger, SECRET } from '../support/app';
 
 /**
@@ -155,5 +155,60 @@ describe('a page view that must wait', () => {
     const second = await serve(app, '/page');
     expect([first.sameTick, second.sameTick]).toEqual([false, false]);
     expect(runs).toBe(2);
+  });
+
+  it('should read a subclass of the in-process store that overrides get through its get', async () => {
+    const reads: string[] = [];
+    class CountingStore extends LruSessionStore {
+      override async get(id: string): Promise<SessionRecord | undefined> {
+        reads.push(id);
+        return super.get(id);
+      }
+    }
+    const app = pageApp({ store: new CountingStore() });
+    const { cookie, id } = await storedVisitor(app);
+    const again = await serve(app, '/page', cookie);
+    expect(again.body).toMatchObject({ id, utm: 'news' });
+    expect(reads).toContain(id);
+  });
+});
+
+describe('a store that throws on a read', () => {
+  /** The in-process store, its reads throwing: at once on the path that does not wait, as a rejection on the other. */
+  function throwingStore(error: () => Error) {
+    return new (class extends LruSessionStore {
+      failing = false;
+      override getNow(id: string): SessionRecord | undefined {
+        if (this.failing) throw error();
+        return super.getNow(id);
+      }
+      override async get(id: string): Promise<SessionRecord | undefined> {
+        return this.getNow(id);
+      }
+    })();
+  }
+
+  it('should hand an unexpected error to the application\'s error handler, with req.vtexSession attached', async () => {
+    const store = throwingStore(() => new Error('corrupt record'));
+    const app = pageApp({ store });
+    app.use((error: Error, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(500).json({ error: error.message, attached: req.vtexSession !== undefined && req.vtexSegment !== undefined });
+    });
+    const { cookie } = await storedVisitor(app);
+    store.failing = true;
+    const failed = await serve(app, '/page', cookie);
+    expect(failed.status).toBe(500);
+    expect(failed.body).toEqual({ error: 'corrupt record', attached: true });
+  });
+
+  it('should serve the default segment without cookies when the store is unavailable', async () => {
+    const store = throwingStore(() => new StoreUnavailableError('store is down'));
+    const app = pageApp({ store });
+    const { cookie, id } = await storedVisitor(app);
+    store.failing = true;
+    const degraded = await serve(app, '/page', cookie);
+    expect(degraded.status).toBe(200);
+    expect(degraded.body).toMatchObject({ id, utm: null, channel: '1' });
+    expect(degraded.setCookie).toEqual([]);
   });
 });
