@@ -57,8 +57,20 @@ export class RequestSession {
     return (this.cookies ??= parseCookies(this.req.headers.cookie));
   }
 
+  /**
+   * What transforms and writes run with. The cookies are parsed only when something reads them: a
+   * page view of a stored or never-written session passes the context along and never does, and a
+   * browser's Cookie header often carries dozens of cookies.
+   */
   context(): WriteContext {
-    return { cookies: this.source.fromCookie ? this.requestCookies() : {}, now: this.now, creating: false };
+    const cookies = (): Record<string, string> => (this.source.fromCookie ? this.requestCookies() : {});
+    return {
+      get cookies() {
+        return cookies();
+      },
+      now: this.now,
+      creating: false,
+    };
   }
 
   /**

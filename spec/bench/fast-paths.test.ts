@@ -2,7 +2,11 @@ import { createHmac } from 'node:crypto';
 import { sessionMiddleware } from '../../lib';
 import { TokenSigner } from '../../lib/session/token';
 import { makeApp, memoryLogger, setCookie, SECRET } from '../support/app';
-import { decodeJwt, sessionTokenOf, signJwt, visit } from '../support/session';
+import { cookiesOf, decodeJwt, sessionTokenOf, signJwt, storedVisit, visit } from '../support/session';
+
+// The module object itself, as lib/cookies.ts calls it, so that a spy sees its calls.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cookie = require('cookie') as typeof import('cookie');
 
 /**
  * The request path takes shortcuts for speed (a cache of verified tokens, a pool of random bytes
@@ -119,6 +123,36 @@ describe('the fast paths of the request path', () => {
         expiries.push(expires);
       }
       expect(new Set(expiries).size).toBe(3);
+    });
+  });
+
+  describe('when a returning visitor\'s browser sends many cookies', () => {
+    // Analytics, consent and A/B-test cookies: the header a storefront's visitors really send.
+    const others = Array.from({ length: 30 }, (_, i) => `_ga_${i}=GA1.1.${1000 + i}.${1_700_000_000 + i}`).join('; ');
+    let parse: jest.SpyInstance;
+    beforeEach(() => {
+      parse = jest.spyOn(cookie, 'parse');
+    });
+    afterEach(() => parse.mockRestore());
+
+    it('should not parse the whole Cookie header for a page view that captures nothing', async () => {
+      const app = makeApp();
+      const never = cookiesOf(await visit(app));
+      const stored = cookiesOf(await storedVisit(app));
+      parse.mockClear();
+      expect((await visit(app, `${others}; ${never}`)).status).toBe(200);
+      expect((await visit(app, `${others}; ${stored}`)).status).toBe(200);
+      expect(parse).not.toHaveBeenCalled();
+    });
+
+    it('should still hand a write\'s transforms every cookie', async () => {
+      const seen: Array<Record<string, string>> = [];
+      const app = makeApp({
+        transforms: [{ name: 'cookie-reader', input: { public: ['utm_source'] }, output: {}, run: (_input, context) => void seen.push({ ...context.cookies }) }],
+      });
+      const { status } = await visit(app, `${others}; ${cookiesOf(await visit(app))}`, '/page?utm_source=mail');
+      expect(status).toBe(200);
+      expect(seen.at(-1)).toMatchObject({ _ga_0: 'GA1.1.1000.1700000000', _ga_29: 'GA1.1.1029.1700000029' });
     });
   });
 
