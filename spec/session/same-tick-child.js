@@ -1,16 +1,14 @@
 'use strict';
 /**
- * `node same-tick-child.js <new|unwritten|stored>`: serves one page view of the built package in a process of its
- * own and prints `{ sameTick, body, setCookie }`. A process of its own, because diagnostics_channel
- * is process-wide: a subscriber another test file left on the store's channel (the demo store's
- * metrics subscribe for the life of the process) would route the in-process store's reads through
- * the traced, asynchronous path.
+ * `node same-tick-child.js <new|unwritten|stored>`: serves one page view of the built package in
+ * a process of its own and prints `{ sameTick, status, body, setCookie }`. A process of its own,
+ * because diagnostics_channel is process-wide: a subscriber another test file left on the store's
+ * channel (the demo store's metrics subscribe for the life of the process) would route the
+ * in-process store's reads through the traced, asynchronous path. same-tick.test.ts also uses
+ * `serve` for its in-process cases.
  */
 const { IncomingMessage, ServerResponse } = require('node:http');
 const { Socket } = require('node:net');
-// The test names the Express it runs on (4 or 5).
-const express = require(process.env.SAME_TICK_EXPRESS || 'express');
-const { sessionMiddleware, LruSessionStore } = require('../../dist');
 
 const SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -28,7 +26,7 @@ function serve(app, url, cookie) {
     res.end = (chunk) => {
       handled = true;
       const set = res.getHeader('set-cookie');
-      resolve({ body: JSON.parse(chunk), setCookie: set === undefined ? [] : [].concat(set) });
+      resolve({ status: res.statusCode, body: chunk ? JSON.parse(chunk) : {}, setCookie: set === undefined ? [] : [].concat(set) });
       return res;
     };
   });
@@ -45,6 +43,9 @@ const cookiesFrom = (setCookie) => setCookie.map((line) => line.slice(0, line.in
  * so the set-up and the measured view are repeated until both fall in one second.
  */
 async function main(which) {
+  // The test names the Express it runs on (4 or 5).
+  const express = require(process.env.SAME_TICK_EXPRESS || 'express');
+  const { sessionMiddleware, LruSessionStore } = require('../../dist');
   const app = express();
   app.use(sessionMiddleware({ secret: SECRET, store: new LruSessionStore(), logger: { warn() {}, error() {} } }));
   app.get('/page', (req, res) => {
@@ -68,7 +69,11 @@ async function main(which) {
   }
 }
 
-main(process.argv[2]).catch((error) => {
-  console.error(error.stack);
-  process.exit(1);
-});
+module.exports = { serve, cookiesFrom };
+
+if (require.main === module) {
+  main(process.argv[2]).catch((error) => {
+    console.error(error.stack);
+    process.exit(1);
+  });
+}

@@ -2,8 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { Writable } from 'node:stream';
 import express, { type Express } from 'express';
 import { CHANNELS, LruSessionStore, sessionMiddleware, StoreUnavailableError, type SessionOptions, type SessionRecord } from '../../lib';
 import { ControllableStore, memoryLogger, SECRET } from '../support/app';
@@ -15,9 +13,6 @@ import { ControllableStore, memoryLogger, SECRET } from '../support/app';
  * (another store, a write, a traced store operation) the page is served as before, only later.
  */
 
-// The request's socket: never written to, since the response's end is replaced below.
-const socket = new Writable({ write: (_chunk, _encoding, callback) => callback(), writev: (_chunks, callback) => callback() });
-
 interface Served {
   /** Whether the page handler had run when the application returned. */
   sameTick: boolean;
@@ -26,28 +21,13 @@ interface Served {
   body: Record<string, unknown>;
 }
 
-/** Hands the app a real request and response, as node:http does, and notes whether the page handler ran before the app returned. */
-function serve(app: Express, url: string, cookie?: string): Promise<Served> {
-  const req = new IncomingMessage(socket as never);
-  req.method = 'GET';
-  req.url = url;
-  req.headers = { host: 'store.test', ...(cookie ? { cookie } : {}) };
-  req.push(null);
-  // The response's end is the test's: what the page answered is read there, nothing is written.
-  const res = new ServerResponse(req);
-  let handled = false;
-  const answered = new Promise<Omit<Served, 'sameTick'>>((resolve) => {
-    res.end = ((chunk?: string) => {
-      handled = true;
-      const set = res.getHeader('set-cookie');
-      resolve({ status: res.statusCode, setCookie: set === undefined ? [] : ([] as string[]).concat(set as string[]), body: chunk ? JSON.parse(chunk) : {} });
-      return res;
-    }) as typeof res.end;
-  });
-  app(req as never, res as never);
-  const sameTick = handled;
-  return answered.then((result) => ({ ...result, sameTick }));
-}
+// One way of handing the app a real request and response (node:http's objects, the response's
+// end replaced to read what the page answered), shared with the child process below.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { serve, cookiesFrom } = require('./same-tick-child.js') as {
+  serve(app: Express, url: string, cookie?: string): Promise<Served>;
+  cookiesFrom(setCookie: string[]): string;
+};
 
 function pageApp(options: SessionOptions = {}): Express {
   const app = express();
@@ -57,8 +37,6 @@ function pageApp(options: SessionOptions = {}): Express {
   });
   return app;
 }
-
-const cookiesFrom = (setCookie: string[]) => setCookie.map((line) => line.slice(0, line.indexOf(';'))).join('; ');
 
 /** A visitor who wrote once: a stored session, and its cookies. */
 async function storedVisitor(app: Express): Promise<{ cookie: string; id: string }> {
