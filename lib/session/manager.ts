@@ -112,11 +112,11 @@ export class SessionManager {
    * the stored record, following a renewal's or a rotation's pointer to its successor.
    * Undefined when the store no longer has it.
    */
-  load(verified: VerifiedToken, context: WriteContext, { unstoredMayBeStored = false } = {}): MaybePromise<SessionRecord | undefined> {
+  load(verified: VerifiedToken, now: number, context: () => WriteContext, { unstoredMayBeStored = false } = {}): MaybePromise<SessionRecord | undefined> {
     const { claims } = verified;
-    if (claims.stored === false && !unstoredMayBeStored) return this.unstored(claims.id, claims.iat * 1000, context);
+    if (claims.stored === false && !unstoredMayBeStored) return this.unstored(claims.id, claims.iat * 1000, now, context);
     return andThen(this.store.read(claims.id), (record) => {
-      if (claims.stored === false && (record === undefined || record.id !== claims.id)) return this.unstored(claims.id, claims.iat * 1000, context);
+      if (claims.stored === false && (record === undefined || record.id !== claims.id)) return this.unstored(claims.id, claims.iat * 1000, now, context);
       if (record === undefined || record.id !== claims.id) return undefined;
       return andThen(latest(this.store, record), (current) => {
         if (current !== undefined) publish(loaded, () => ({ session: shortHash(current.id), version: current.version }));
@@ -142,7 +142,7 @@ export class SessionManager {
    */
   create(seed: NamespacesPatch, context: WriteContext): MaybePromise<SessionRecord> {
     if (!isEmptyPatch(seed)) return this.createStored(seed, context);
-    return andThen(this.unstored(newSessionId(), Math.floor(context.now / 1000) * 1000, context), (unstored) => {
+    return andThen(this.unstored(newSessionId(), Math.floor(context.now / 1000) * 1000, context.now, () => context), (unstored) => {
       publish(created, () => ({ session: shortHash(unstored.id), stored: false }));
       return unstored;
     });
@@ -162,18 +162,18 @@ export class SessionManager {
   }
 
   /** A session that is not in the store: version 0, its namespaces computed by the creation. */
-  private unstored(id: string, createdAt: number, context: WriteContext): MaybePromise<SessionRecord> {
-    return andThen(this.createNamespaces(context), (namespaces) => ({ id, namespaces, version: 0, createdAt, lastSeen: createdAt }));
+  private unstored(id: string, createdAt: number, now: number, context: () => WriteContext): MaybePromise<SessionRecord> {
+    return andThen(this.createNamespaces(now, context), (namespaces) => ({ id, namespaces, version: 0, createdAt, lastSeen: createdAt }));
   }
 
   /** What the creation computes, shared for a second by every new session when nothing else can change it. */
-  private createNamespaces(context: WriteContext): MaybePromise<Namespaces> {
-    if (!this.memoizeCreation) return this.engine.create({}, { ...context, creating: true });
-    const second = Math.floor(context.now / 1000);
+  private createNamespaces(now: number, context: () => WriteContext): MaybePromise<Namespaces> {
+    if (!this.memoizeCreation) return this.engine.create({}, { ...context(), creating: true });
+    const second = Math.floor(now / 1000);
     let epoch = 0;
-    while (epoch < this.audienceBoundaries.length && this.audienceBoundaries[epoch] <= context.now) epoch++;
+    while (epoch < this.audienceBoundaries.length && this.audienceBoundaries[epoch] <= now) epoch++;
     if (this.created?.at === second && this.created.epoch === epoch) return this.created.namespaces;
-    return this.engine.create({}, { ...context, creating: true }).then((computed) => {
+    return this.engine.create({}, { ...context(), creating: true }).then((computed) => {
       const namespaces = freezeNamespaces(computed);
       this.created = { at: second, epoch, namespaces };
       return namespaces;

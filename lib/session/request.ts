@@ -57,20 +57,8 @@ export class RequestSession {
     return (this.cookies ??= parseCookies(this.req.headers.cookie));
   }
 
-  /**
-   * What transforms and writes run with. The cookies are parsed only when something reads them: a
-   * page view of a stored or never-written session passes the context along and never does, and a
-   * browser's Cookie header often carries dozens of cookies.
-   */
   context(): WriteContext {
-    const cookies = (): Record<string, string> => (this.source.fromCookie ? this.requestCookies() : {});
-    return {
-      get cookies() {
-        return cookies();
-      },
-      now: this.now,
-      creating: false,
-    };
+    return { cookies: this.source.fromCookie ? this.requestCookies() : {}, now: this.now, creating: false };
   }
 
   /**
@@ -83,7 +71,10 @@ export class RequestSession {
     const verified = this.manager.verify(this.source.token, this.now);
     if (verified === undefined) return;
     this.tokenId = verified.claims.id;
-    return andThen(this.manager.load(verified, this.context(), { unstoredMayBeStored }), (record) => this.opened(verified, record, renew));
+    // The context (and the parse of the Cookie header it holds) only if a never-written session's
+    // namespaces must be computed: a page view of a stored one, or within the second, never does.
+    const context = () => this.context();
+    return andThen(this.manager.load(verified, this.now, context, { unstoredMayBeStored }), (record) => this.opened(verified, record, renew));
   }
 
   private opened(verified: VerifiedToken, record: SessionRecord | undefined, renew: boolean): MaybePromise<void> {

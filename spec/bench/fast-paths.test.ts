@@ -132,8 +132,14 @@ describe('the fast paths of the request path', () => {
     let parse: jest.SpyInstance;
     beforeEach(() => {
       parse = jest.spyOn(cookie, 'parse');
+      // One second throughout: a new second computes a never-written session's namespaces again,
+      // and that computation (rightly) hands the creation transforms the request's cookies.
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.parse('2026-03-01T10:00:00.100Z') });
     });
-    afterEach(() => parse.mockRestore());
+    afterEach(() => {
+      jest.useRealTimers();
+      parse.mockRestore();
+    });
 
     it('should not parse the whole Cookie header for a page view that captures nothing', async () => {
       const app = makeApp();
