@@ -40,7 +40,7 @@ export function shareHiddenClasses(): RequestHandler {
   };
 }
 
-export function toDictionaryMode(req: IncomingMessage, res: ServerResponse): void {
+function toDictionaryMode(req: IncomingMessage, res: ServerResponse): void {
   if (Object.getPrototypeOf(req) !== IncomingMessage.prototype) reinsert(req as unknown as Record<string, unknown>, REQUEST_PROPERTY);
   if (Object.getPrototypeOf(res) !== ServerResponse.prototype) reinsert(res as unknown as Record<string, unknown>, RESPONSE_PROPERTY);
 }

@@ -14,7 +14,7 @@ import { TransformEngine, type EngineLogger } from '../transforms/engine';
 import { channelStoreItems, type Channel } from '../transforms/builtin/store';
 import type { Transform, WriteContext } from '../transforms/types';
 import { expiresAt, isStored, shouldRotateId, shouldTouch } from './lifecycle';
-import { latest, moveTo, newSessionId } from './succession';
+import { latest, moveTo, newSessionId, storeNew } from './succession';
 import { TokenSigner, type VerifiedToken } from './token';
 import { TracedStore } from '../stores/traced';
 import type { SessionStore } from '../stores/store';
@@ -152,11 +152,7 @@ export class SessionManager {
     const now = context.now;
     const namespaces = await this.engine.create(seed, { ...context, creating: true });
     this.checkSize(namespaces);
-    const record: SessionRecord = { id: newSessionId(), namespaces, version: 1, createdAt: now, lastSeen: now };
-    // `ifVersion: 0`: a new id never overwrites anything, however unlikely a collision is.
-    if (!(await this.store.set(record.id, record, { ttl: this.options.idleTimeout, ifVersion: 0 }))) {
-      throw new WriteConflictError('a new session id collided with a stored one');
-    }
+    const record = await storeNew(this.store, namespaces, now, now, this.options.idleTimeout);
     publish(created, () => ({ session: shortHash(record.id), stored: true }));
     return record;
   }
@@ -292,6 +288,3 @@ function backoff(attempt: number): Promise<void> {
   const ms = Math.random() * Math.min(MAX_WRITE_BACKOFF, 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-export { shortHash } from '../events';
-export { newSessionId } from './succession';

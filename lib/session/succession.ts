@@ -38,10 +38,7 @@ export interface Move {
  */
 export async function moveTo(store: SessionStore, move: Move): Promise<SessionRecord | undefined> {
   const { from: base, namespaces, createdAt, now, idleTimeout } = move;
-  const successor: SessionRecord = { id: newSessionId(), namespaces, version: 1, createdAt, lastSeen: now };
-  if (!(await store.set(successor.id, successor, { ttl: idleTimeout, ifVersion: 0 }))) {
-    throw new WriteConflictError('a new session id collided with a stored one');
-  }
+  const successor = await storeNew(store, namespaces, createdAt, now, idleTimeout);
   const pointer: SessionRecord = {
     id: base.id,
     namespaces: {},
@@ -58,6 +55,16 @@ export async function moveTo(store: SessionStore, move: Move): Promise<SessionRe
   }
   await store.delete(successor.id);
   return undefined;
+}
+
+/**
+ * A session stored under a new id, as version 1. `ifVersion: 0`: a new id never overwrites
+ * anything, however unlikely a collision is.
+ */
+export async function storeNew(store: SessionStore, namespaces: Namespaces, createdAt: number, now: number, ttl: number): Promise<SessionRecord> {
+  const record: SessionRecord = { id: newSessionId(), namespaces, version: 1, createdAt, lastSeen: now };
+  if (!(await store.set(record.id, record, { ttl, ifVersion: 0 }))) throw new WriteConflictError('a new session id collided with a stored one');
+  return record;
 }
 
 /**
