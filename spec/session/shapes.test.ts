@@ -27,9 +27,9 @@ const describeProperty = (target: object, key: string): Descriptor => {
 
 describe('the hidden classes of Express requests and responses', () => {
   it('should give the handlers after it requests and responses that share one hidden class', async () => {
-    const held: Array<{ req: Request; res: Response; responseWasFast: boolean }> = [];
+    let held: Array<{ req: Request; res: Response; responseWasFast: boolean }> = [];
     const responseWasFast = new WeakMap<object, boolean>();
-    let seen: Record<string, boolean> | undefined;
+    const rounds: Array<Record<string, boolean>> = [];
     const app = express();
     // V8 may put one of the first responses of a process in dictionary mode by itself (how many
     // slots it reserves in an object is settled over the first few of its kind); such a response
@@ -45,25 +45,34 @@ describe('the hidden classes of Express requests and responses', () => {
       if (held.length < 2) return;
       // Both requests are open at once, so each is compared at the same point of its way.
       const [a, b] = held;
-      seen = {
+      held = [];
+      rounds.push({
         requestDictionary: !hasFastProperties(a.req) && !hasFastProperties(b.req),
         responseDictionary: !hasFastProperties(a.res) && !hasFastProperties(b.res),
         requestsShare: haveSameMap(a.req, b.req),
         responsesShare: a.responseWasFast && b.responseWasFast ? haveSameMap(a.res, b.res) : true,
-      };
-      for (const h of held) h.res.send('ok');
+      });
+      a.res.send('ok');
+      b.res.send('ok');
     });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      const answers = await Promise.all([fetch(url), fetch(url)]);
-      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      // V8 finds the dictionary hidden class an object goes to in a cache that a full garbage
+      // collection empties: on a busy machine one may fall between the two requests of a pair,
+      // which then get two classes. Three pairs, one after the other, and one must share.
+      for (let pair = 0; pair < 3; pair++) {
+        const answers = await Promise.all([fetch(url), fetch(url)]);
+        expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      }
     } finally {
       server.closeAllConnections();
       server.close();
     }
-    expect(seen).toEqual({ requestDictionary: true, responseDictionary: true, requestsShare: true, responsesShare: true });
+    expect(rounds).toHaveLength(3);
+    for (const round of rounds) expect(round).toMatchObject({ requestDictionary: true, responseDictionary: true });
+    expect(rounds).toContainEqual({ requestDictionary: true, responseDictionary: true, requestsShare: true, responsesShare: true });
   });
 
   it('should leave alone the objects of a plain node:http server, which already share their hidden class', async () => {
